@@ -1,0 +1,18 @@
+package io.github.brazeodp.braze;
+
+/**
+ * Sees every HTTP attempt the client makes, for troubleshooting and metrics.
+ *
+ * <p>Called on the thread that made the request, once per attempt, retries included. A listener
+ * that throws is logged and ignored: it never breaks a request.
+ */
+@FunctionalInterface
+public interface BrazeEventListener {
+  /** Receives one exchange. */
+  void onExchange(BrazeExchange exchange);
+
+  /** Returns a listener that ignores everything. */
+  static BrazeEventListener none() {
+    return exchange -> {};
+  }
+}

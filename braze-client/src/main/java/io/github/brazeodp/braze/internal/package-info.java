@@ -1,0 +1,4 @@
+/**
+ * Implementation details of the Braze client: HTTP pipeline, retries, pacing, JSON. Not public API.
+ */
+package io.github.brazeodp.braze.internal;
