@@ -13,6 +13,14 @@ public interface BrazeEventListener {
 
   /** Returns a listener that ignores everything. */
   static BrazeEventListener none() {
-    return exchange -> {};
+    return NoListener.INSTANCE;
   }
+}
+
+/** The listener that ignores everything; recognised so that bodies are not copied for nobody. */
+enum NoListener implements BrazeEventListener {
+  INSTANCE;
+
+  @Override
+  public void onExchange(BrazeExchange exchange) {}
 }

@@ -73,8 +73,9 @@ public final class ExchangeInterceptor implements Interceptor {
   public Response intercept(Chain chain) throws IOException {
     Request original = chain.request();
     Request.Builder builder = original.newBuilder();
-    // Only our own host gets the key: export downloads go to pre-signed storage URLs.
-    if (sameOrigin(original.url())) {
+    // Only API calls to our own host get the key: export downloads go to pre-signed storage URLs,
+    // which carry their own credentials, even when a proxy serves them from the same host.
+    if (original.tag(Download.class) == null && sameOrigin(original.url())) {
       builder.header("Authorization", authorization);
     }
     SendMarker marker = new SendMarker();
@@ -103,6 +104,9 @@ public final class ExchangeInterceptor implements Interceptor {
 
   private void report(
       Request request, Instant started, long startNanos, Response response, String error) {
+    if (listener == BrazeEventListener.none()) {
+      return;
+    }
     try {
       Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
       String responseBody = "";
@@ -119,7 +123,7 @@ public final class ExchangeInterceptor implements Interceptor {
           new BrazeExchange(
               started,
               request.method(),
-              displayUrl(request.url()),
+              displayUrl(request),
               request.url().encodedPath(),
               attempt,
               redact(headers(request.headers())),
@@ -134,9 +138,12 @@ public final class ExchangeInterceptor implements Interceptor {
     }
   }
 
-  private String displayUrl(HttpUrl url) {
+  private static String displayUrl(Request request) {
+    HttpUrl url = request.url();
     // Pre-signed download URLs carry credentials in their query string.
-    return sameOrigin(url) ? url.toString() : url.newBuilder().query(null).build() + "?[REDACTED]";
+    return request.tag(Download.class) == null || url.query() == null
+        ? url.toString()
+        : url.newBuilder().query(null).build() + "?" + REDACTED;
   }
 
   private String describeRequest(RequestBody body) throws IOException {
@@ -156,7 +163,12 @@ public final class ExchangeInterceptor implements Interceptor {
       MediaType type = response.body().contentType();
       return "<download " + (type == null ? "" : type + " ") + "not captured>";
     }
-    return truncate(response.peekBody(bodyCap + 1L).string());
+    try {
+      return truncate(response.peekBody(bodyCap + 1L).string());
+    } catch (IOException e) {
+      // The caller sees the same failure when it reads the body; the listener gets a note.
+      return "<body unreadable: " + e + ">";
+    }
   }
 
   private String truncate(String s) {
