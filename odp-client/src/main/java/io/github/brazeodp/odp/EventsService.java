@@ -1,0 +1,56 @@
+package io.github.brazeodp.odp;
+
+import io.github.brazeodp.odp.internal.OdpHttpApi;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Sends events to ODP ({@code POST /v3/events}); obtained from {@link OdpClient#events()}.
+ *
+ * @see <a
+ *     href="https://docs.developers.optimizely.com/optimizely-data-platform/docs/thebasics-events">ODP
+ *     events</a>
+ */
+public final class EventsService {
+  private final BatchSender sender;
+  private final RowEncoder encoder;
+  private final OdpHttpApi http;
+
+  EventsService(BatchSender sender, RowEncoder encoder, OdpHttpApi http) {
+    this.sender = sender;
+    this.encoder = encoder;
+    this.http = http;
+  }
+
+  /**
+   * Sends any number of events, split into requests under {@link BatchSettings#maxItems()} (default
+   * 500, ODP's documented maximum; Optimizely's Node SDK uses 100) and {@link
+   * BatchSettings#maxBytes()}.
+   *
+   * <p>Every event is validated before the first request: blank type or action, no identifiers,
+   * names ODP would reject, text over 1,024 characters, unsupported or nested values and null
+   * entries throw {@link IllegalArgumentException} naming the row and field. Requests are retried
+   * per the client's {@link RetrySettings} (events carry {@code idempotence_id}, so resending is
+   * safe).
+   *
+   * @param events the events, in order; the result's indexes refer to this list
+   * @return the outcome of every row; ODP's {@code detail.invalids[]} are mapped to input indexes
+   * @throws IllegalArgumentException if an event is invalid (nothing is sent)
+   * @throws OdpException if a request fails for good; {@link OdpException#partialResult()} tells
+   *     which rows earlier requests delivered
+   */
+  public BatchResult send(List<OdpEvent> events) {
+    Objects.requireNonNull(events, "events");
+    List<byte[]> rows = new ArrayList<>(events.size());
+    for (int i = 0; i < events.size(); i++) {
+      rows.add(encoder.event(i, events.get(i)));
+    }
+    return sender.send(OdpApi.EVENTS, rows, http::sendEvents);
+  }
+
+  @Override
+  public String toString() {
+    return "EventsService";
+  }
+}

@@ -1,0 +1,316 @@
+package io.github.brazeodp.odp;
+
+import com.squareup.moshi.JsonWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import okio.Buffer;
+
+/**
+ * Validates batch rows before any request and encodes each to JSON once.
+ *
+ * <p>Error messages name the row, the field and the offending name or value, e.g. {@code
+ * events[3].identifiers: at least one identifier is required}.
+ */
+final class RowEncoder {
+  /**
+   * ODP field names are lower snake case; a leading underscore is allowed because some accounts use
+   * prefixes such as {@code _braze_}.
+   */
+  static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]*");
+
+  /** ODP's documented limit for text values. */
+  static final int MAX_TEXT = 1024;
+
+  private static final String NAME_RULE =
+      "lower snake case: a-z, 0-9 and _, starting with a letter or _";
+
+  private final BatchSettings settings;
+  private final long maxRowBytes;
+
+  RowEncoder(BatchSettings settings, long maxRowBytes) {
+    this.settings = settings;
+    this.maxRowBytes = maxRowBytes;
+  }
+
+  byte[] event(int index, OdpEvent e) {
+    String where = "events[" + index + "]";
+    if (e == null) {
+      throw invalid(where + ": must not be null");
+    }
+    requireText(where + ".type", e.type());
+    boolean hasAction = e.action() != null && !e.action().isBlank();
+    if (!hasAction && settings.requireAction()) {
+      throw invalid(
+          where
+              + ".action: must not be blank (ODP's OpenAPI requires it;"
+              + " BatchSettings.requireAction(false) allows events without one)");
+    }
+    if (hasAction) {
+      requireText(where + ".action", e.action());
+    }
+    identifiers(where, e.identifiers());
+    Map<String, Object> data = flat(where + ".data", e.data());
+    if (e.ts() != null && data.containsKey("ts")) {
+      throw invalid(where + ".data.ts: set either the event's ts or data.ts, not both");
+    }
+    Object dataId = data.get("idempotence_id");
+    if (dataId != null && !e.idempotenceId().equals(dataId)) {
+      throw invalid(
+          where
+              + ".data.idempotence_id: differs from the event's idempotenceId \""
+              + e.idempotenceId()
+              + "\"");
+    }
+    requireText(where + ".idempotenceId", e.idempotenceId());
+    Buffer out = new Buffer();
+    try (JsonWriter w = JsonWriter.of(out)) {
+      w.setSerializeNulls(true);
+      w.beginObject();
+      w.name("type").value(e.type());
+      if (hasAction) {
+        w.name("action").value(e.action());
+      }
+      w.name("identifiers").beginObject();
+      for (Map.Entry<String, String> id : e.identifiers().entrySet()) {
+        w.name(id.getKey()).value(id.getValue());
+      }
+      w.endObject();
+      w.name("data").beginObject();
+      for (Map.Entry<String, Object> d : data.entrySet()) {
+        if (!d.getKey().equals("idempotence_id")) {
+          writeScalar(w.name(d.getKey()), d.getValue());
+        }
+      }
+      if (e.ts() != null) {
+        w.name("ts").value(e.ts().getEpochSecond());
+      }
+      w.name("idempotence_id").value(e.idempotenceId());
+      w.endObject();
+      w.endObject();
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+    return sized(where, out);
+  }
+
+  byte[] profile(int index, ProfileUpdate p) {
+    String where = "profiles[" + index + "]";
+    if (p == null) {
+      throw invalid(where + ": must not be null");
+    }
+    identifiers(where, p.identifiers());
+    Map<String, Object> attributes = flat(where + ".attributes", p.attributes());
+    for (Map.Entry<String, String> id : p.identifiers().entrySet()) {
+      if (attributes.containsKey(id.getKey())
+          && !Objects.equals(attributes.get(id.getKey()), id.getValue())) {
+        throw invalid(
+            where
+                + ".attributes."
+                + id.getKey()
+                + ": conflicts with identifier "
+                + id.getKey()
+                + " (identifiers travel inside attributes)");
+      }
+    }
+    Buffer out = new Buffer();
+    try (JsonWriter w = JsonWriter.of(out)) {
+      w.setSerializeNulls(true);
+      w.beginObject().name("attributes").beginObject();
+      for (Map.Entry<String, Object> a : attributes.entrySet()) {
+        writeScalar(w.name(a.getKey()), a.getValue());
+      }
+      for (Map.Entry<String, String> id : p.identifiers().entrySet()) {
+        if (!attributes.containsKey(id.getKey())) {
+          w.name(id.getKey()).value(id.getValue());
+        }
+      }
+      w.endObject().endObject();
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+    return sized(where, out);
+  }
+
+  byte[] subscription(int index, ListSubscription s) {
+    String where = "subscriptions[" + index + "]";
+    if (s == null) {
+      throw invalid(where + ": must not be null");
+    }
+    requireText(where + ".listId", s.listId());
+    requireName(where + ".identifierName", s.identifierName());
+    if (s.identifierName().equals("list_id") || s.identifierName().equals("subscribed")) {
+      throw invalid(where + ".identifierName: \"" + s.identifierName() + "\" is not an identifier");
+    }
+    requireText(where + ".identifierValue", s.identifierValue());
+    Buffer out = new Buffer();
+    try (JsonWriter w = JsonWriter.of(out)) {
+      w.beginObject();
+      w.name("list_id").value(s.listId());
+      w.name(s.identifierName()).value(s.identifierValue());
+      w.name("subscribed").value(s.subscribed());
+      w.endObject();
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+    return sized(where, out);
+  }
+
+  private byte[] sized(String where, Buffer out) {
+    if (out.size() > maxRowBytes) {
+      throw invalid(
+          where
+              + ": encoded size "
+              + out.size()
+              + " bytes exceeds the request byte cap ("
+              + (maxRowBytes + 2)
+              + ", BatchSettings.maxBytes)");
+    }
+    return out.readByteArray();
+  }
+
+  private static void identifiers(String where, Map<String, String> identifiers) {
+    if (identifiers.isEmpty()) {
+      throw invalid(where + ".identifiers: at least one identifier is required");
+    }
+    for (Map.Entry<String, String> id : identifiers.entrySet()) {
+      requireName(where + ".identifiers", id.getKey());
+      requireText(where + ".identifiers." + id.getKey(), id.getValue());
+    }
+  }
+
+  /** Validates names and values and applies the nested-data policy, keeping key order. */
+  private Map<String, Object> flat(String where, Map<String, Object> values) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> entry : values.entrySet()) {
+      collect(where, entry.getKey(), entry.getValue(), out);
+    }
+    return out;
+  }
+
+  private void collect(String where, String key, Object value, Map<String, Object> out) {
+    requireName(where, key);
+    String path = where + "." + key;
+    if (value instanceof Map<?, ?> || value instanceof Collection<?> || value instanceof Object[]) {
+      if (settings.nestedData() == NestedDataPolicy.REJECT) {
+        throw invalid(
+            path
+                + ": nested objects and arrays are not allowed (ODP fields are flat);"
+                + " BatchSettings.nestedData(FLATTEN) flattens them");
+      }
+      if (value instanceof Map<?, ?> map) {
+        for (Map.Entry<?, ?> child : map.entrySet()) {
+          if (!(child.getKey() instanceof String name)) {
+            throw invalid(path + ": nested keys must be strings, found " + child.getKey());
+          }
+          collect(where, key + "_" + name, child.getValue(), out);
+        }
+      } else {
+        Object[] items = value instanceof Object[] a ? a : ((Collection<?>) value).toArray();
+        for (int i = 0; i < items.length; i++) {
+          collect(where, key + "_" + i, items[i], out);
+        }
+      }
+      return;
+    }
+    checkScalar(path, value);
+    if (out.containsKey(key)) {
+      throw invalid(path + ": flattening produced this key twice");
+    }
+    out.put(key, value);
+  }
+
+  private static void checkScalar(String path, Object value) {
+    if (value == null || value instanceof Boolean || value instanceof Instant) {
+      return;
+    }
+    if (value instanceof String s) {
+      if (s.length() > MAX_TEXT) {
+        throw invalid(
+            path
+                + ": text of "
+                + s.length()
+                + " characters exceeds ODP's "
+                + MAX_TEXT
+                + "-character limit");
+      }
+      return;
+    }
+    if (value instanceof Double d && (d.isNaN() || d.isInfinite())
+        || value instanceof Float f && (f.isNaN() || f.isInfinite())) {
+      throw invalid(path + ": " + value + " is not a JSON number");
+    }
+    if (value instanceof Number) {
+      return;
+    }
+    throw invalid(
+        path
+            + ": unsupported type "
+            + value.getClass().getName()
+            + " (use String, Number, Boolean, Instant or null)");
+  }
+
+  private static void writeScalar(JsonWriter w, Object value) throws IOException {
+    if (value == null) {
+      w.nullValue();
+    } else if (value instanceof String s) {
+      w.value(s);
+    } else if (value instanceof Boolean b) {
+      w.value(b.booleanValue());
+    } else if (value instanceof Instant i) {
+      w.value(i.toString());
+    } else if (value instanceof Integer
+        || value instanceof Long
+        || value instanceof Short
+        || value instanceof Byte) {
+      w.value(((Number) value).longValue());
+    } else if (value instanceof Double || value instanceof Float) {
+      w.value(((Number) value).doubleValue());
+    } else if (value instanceof BigDecimal || value instanceof BigInteger) {
+      w.value((Number) value);
+    } else {
+      w.value(new BigDecimal(value.toString()));
+    }
+  }
+
+  static void requireName(String where, String name) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw invalid(
+          where
+              + ": invalid name "
+              + (name == null ? "null" : "\"" + name + "\"")
+              + " ("
+              + NAME_RULE
+              + ")");
+    }
+  }
+
+  static void requireText(String where, String value) {
+    if (value == null) {
+      throw invalid(where + ": must not be null");
+    }
+    if (value.isBlank()) {
+      throw invalid(where + ": must not be blank, was \"" + value + "\"");
+    }
+    if (value.length() > MAX_TEXT) {
+      throw invalid(
+          where
+              + ": text of "
+              + value.length()
+              + " characters exceeds ODP's "
+              + MAX_TEXT
+              + "-character limit");
+    }
+  }
+
+  private static IllegalArgumentException invalid(String message) {
+    return new IllegalArgumentException(message);
+  }
+}

@@ -1,0 +1,84 @@
+package io.github.brazeodp.odp.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import okhttp3.MediaType;
+import okhttp3.RequestBody;
+import okio.Buffer;
+
+/**
+ * Splits pre-encoded JSON rows (events, profile updates, list subscriptions) into request bodies
+ * under an item cap and a byte cap, remembering which caller rows each request holds.
+ *
+ * <p>Rows are encoded once; each request body is the concatenation {@code [row,row,...]}, so a
+ * retried request resends exactly the same bytes.
+ */
+public final class EventBatcher {
+  private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+
+  private final int maxItems;
+  private final long maxBytes;
+
+  /** One planned request: caller rows {@code [from, to)}. */
+  public record Batch(int from, int to, RequestBody body) {
+    /** Number of rows in this request. */
+    public int size() {
+      return to - from;
+    }
+  }
+
+  /**
+   * Creates a batcher.
+   *
+   * @param maxItems the most rows per request
+   * @param maxBytes the most body bytes per request, brackets and commas included
+   */
+  public EventBatcher(int maxItems, long maxBytes) {
+    this.maxItems = maxItems;
+    this.maxBytes = maxBytes;
+  }
+
+  /** Returns the largest encoded row that can still travel alone in one request. */
+  public long maxRowBytes() {
+    return maxBytes - 2;
+  }
+
+  /** Plans requests for {@code rows}, in order; every row must fit {@link #maxRowBytes()}. */
+  public List<Batch> plan(List<byte[]> rows) {
+    List<Batch> batches = new ArrayList<>();
+    int from = 0;
+    long bytes = 2;
+    Buffer body = new Buffer().writeByte('[');
+    for (int i = 0; i < rows.size(); i++) {
+      byte[] row = rows.get(i);
+      int count = i - from;
+      long extra = row.length + (count == 0 ? 0 : 1);
+      if (count > 0 && (count >= maxItems || bytes + extra > maxBytes)) {
+        batches.add(close(from, i, body));
+        from = i;
+        bytes = 2;
+        body = new Buffer().writeByte('[');
+        extra = row.length;
+      }
+      if (i > from) {
+        body.writeByte(',');
+      }
+      body.write(row);
+      bytes += extra;
+    }
+    if (from < rows.size()) {
+      batches.add(close(from, rows.size(), body));
+    }
+    return batches;
+  }
+
+  private static Batch close(int from, int to, Buffer body) {
+    body.writeByte(']');
+    return new Batch(from, to, RequestBody.create(body.readByteArray(), JSON));
+  }
+
+  @Override
+  public String toString() {
+    return "EventBatcher{maxItems=" + maxItems + ", maxBytes=" + maxBytes + "}";
+  }
+}

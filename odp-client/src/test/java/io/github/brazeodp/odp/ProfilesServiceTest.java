@@ -1,0 +1,134 @@
+package io.github.brazeodp.odp;
+
+import static io.github.brazeodp.odp.TestSupport.accepted;
+import static io.github.brazeodp.odp.TestSupport.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.Test;
+
+class ProfilesServiceTest {
+  @StartStop final MockWebServer server = new MockWebServer();
+  final TestSupport t = new TestSupport(server);
+
+  @Test
+  void upsertPutsIdentifiersInsideAttributes() throws Exception {
+    server.enqueue(accepted());
+
+    BatchResult result =
+        t.client()
+            .profiles()
+            .upsert(
+                List.of(
+                    ProfileUpdate.builder()
+                        .identifier("email", "sample@test.com")
+                        .attribute("first_name", "Johnny")
+                        .attribute("dob_year", 1990)
+                        .attribute("phone", null)
+                        .build()));
+
+    assertThat(result.allAccepted()).isTrue();
+    RecordedRequest r = t.take();
+    assertThat(r.getMethod()).isEqualTo("POST");
+    assertThat(r.getTarget()).isEqualTo("/v3/profiles");
+    assertThat(r.getHeaders().get("x-api-key")).isEqualTo(TestSupport.KEY);
+    assertThat(r.getHeaders().get("Content-Type")).startsWith("application/json");
+    assertThat(r.getBody().utf8())
+        .isEqualTo(
+            "[{\"attributes\":{\"first_name\":\"Johnny\",\"dob_year\":1990,\"phone\":null,"
+                + "\"email\":\"sample@test.com\"}}]");
+  }
+
+  @Test
+  void upsertRejectsAnAttributeThatContradictsAnIdentifier() {
+    ProfileUpdate bad =
+        ProfileUpdate.builder()
+            .identifier("email", "a@b.c")
+            .attribute("email", "other@b.c")
+            .build();
+
+    assertThatThrownBy(() -> t.client().profiles().upsert(List.of(bad)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("profiles[0].attributes.email: conflicts with identifier email");
+    assertThatThrownBy(() -> t.client().profiles().upsert(List.of(new ProfileUpdate(null, null))))
+        .hasMessage("profiles[0].identifiers: at least one identifier is required");
+    assertThat(server.getRequestCount()).isZero();
+  }
+
+  @Test
+  void getSendsOneIdentifierAsQueryAndDecodesAttributes() throws Exception {
+    server.enqueue(
+        json(202, "{\"attributes\":{\"email\":\"a@b.c\",\"first_name\":\"Ann\",\"orders\":3}}"));
+
+    OdpProfile profile = t.client().profiles().get("email", "a+1@b.c").orElseThrow();
+
+    assertThat(profile.string("first_name")).contains("Ann");
+    assertThat(profile.attribute("orders")).contains(3.0);
+    RecordedRequest r = t.take();
+    assertThat(r.getMethod()).isEqualTo("GET");
+    assertThat(r.getUrl().encodedPath()).isEqualTo("/v3/profiles");
+    assertThat(r.getUrl().queryParameter("email")).isEqualTo("a+1@b.c");
+    assertThat(r.getUrl().querySize()).isEqualTo(1);
+    assertThat(r.getHeaders().get("x-api-key")).isEqualTo(TestSupport.KEY);
+  }
+
+  @Test
+  void getReturnsEmptyOn404() {
+    server.enqueue(
+        json(
+            404,
+            "{\"title\":\"Not Found\",\"status\":404,\"detail\":{\"message\":\"no customer\"}}"));
+
+    assertThat(t.client().profiles().get("email", "nobody@b.c")).isEmpty();
+  }
+
+  @Test
+  void profilesArePacedAtTenRequestsPerSecondAcrossCalls() {
+    for (int i = 0; i < 6; i++) {
+      server.enqueue(accepted());
+    }
+    OdpClient client = t.builder().batching(BatchSettings.builder().maxItems(1).build()).build();
+    List<ProfileUpdate> updates = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      updates.add(ProfileUpdate.builder().identifier("email", i + "@b.c").build());
+    }
+
+    client.profiles().upsert(updates);
+    client.profiles().upsert(updates.subList(0, 1));
+
+    // The first request goes at once; each later one waits for its 100 ms slot.
+    assertThat(t.sleeper.sleeps())
+        .containsExactlyElementsOf(Collections.nCopies(5, Duration.ofMillis(100)));
+    assertThat(server.getRequestCount()).isEqualTo(6);
+  }
+
+  @Test
+  void eventsAreUnlimitedByDefaultButCanBePaced() {
+    for (int i = 0; i < 6; i++) {
+      server.enqueue(accepted());
+    }
+    List<OdpEvent> events = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      events.add(OdpEvent.builder("t", "a").identifier("email", i + "@b.c").build());
+    }
+    BatchSettings oneEach = BatchSettings.builder().maxItems(1).build();
+
+    t.builder().batching(oneEach).build().events().send(events);
+    assertThat(t.sleeper.sleeps()).isEmpty();
+
+    t.builder()
+        .batching(oneEach)
+        .rateLimits(RateLimits.defaults().with(OdpApi.EVENTS, 4))
+        .build()
+        .events()
+        .send(events);
+    assertThat(t.sleeper.sleeps()).containsExactly(Duration.ofMillis(250), Duration.ofMillis(250));
+  }
+}
