@@ -1,0 +1,156 @@
+package io.github.brazeodp.sync;
+
+import io.github.brazeodp.sync.state.ActivityCounts;
+import io.github.brazeodp.sync.state.ActivityRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Thread-safe counters of one run, turned into {@link ActivityCounts} at the end. Lists of
+ * rejections and unmatched ids are bounded; the counts stay exact.
+ */
+public final class RunStats {
+  private final AtomicLong read = new AtomicLong();
+  private final AtomicLong matched = new AtomicLong();
+  private final AtomicLong unmatched = new AtomicLong();
+  private final AtomicLong unchanged = new AtomicLong();
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong retried = new AtomicLong();
+  private final AtomicLong brazeCalls = new AtomicLong();
+  private final AtomicLong odpCalls = new AtomicLong();
+  private final Map<String, AtomicLong> other = new ConcurrentHashMap<>();
+  private final List<ActivityRecord.Rejection> rejections = new ArrayList<>();
+  private final List<String> unmatchedIds = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+
+  /** Counts records read. */
+  public void read(long n) {
+    read.addAndGet(n);
+  }
+
+  /** Counts records with a usable identifier. */
+  public void matched(long n) {
+    matched.addAndGet(n);
+  }
+
+  /** Counts a record without a usable identifier, remembering its id. */
+  public void unmatched(String id) {
+    unmatched.incrementAndGet();
+    synchronized (unmatchedIds) {
+      if (unmatchedIds.size() < SyncReport.MAX_LISTED) {
+        unmatchedIds.add(id);
+      }
+    }
+  }
+
+  /** Counts records skipped as unchanged. */
+  public void unchanged(long n) {
+    unchanged.addAndGet(n);
+  }
+
+  /** Counts records written. */
+  public void sent(long n) {
+    sent.addAndGet(n);
+  }
+
+  /** Counts a rejected record with its reason and location. */
+  public void rejected(String reason, String location) {
+    rejected.incrementAndGet();
+    problem(reason, location);
+  }
+
+  /** Lists a problem without counting a rejected record (e.g. one field left out). */
+  public void problem(String reason, String location) {
+    synchronized (rejections) {
+      if (rejections.size() < ActivityRecord.MAX_REJECTIONS) {
+        rejections.add(new ActivityRecord.Rejection(reason, location));
+      }
+    }
+  }
+
+  /** Counts retried requests. */
+  public void retried(long n) {
+    retried.addAndGet(n);
+  }
+
+  /** Counts calls to Braze. */
+  public void brazeCall() {
+    brazeCalls.incrementAndGet();
+  }
+
+  /** Counts calls to ODP. */
+  public void odpCall() {
+    odpCalls.incrementAndGet();
+  }
+
+  /** Adds to a flow-specific count. */
+  public void count(String name, long n) {
+    other.computeIfAbsent(name, k -> new AtomicLong()).addAndGet(n);
+  }
+
+  /** Adds a note for people. */
+  public void note(String note) {
+    synchronized (notes) {
+      notes.add(note);
+    }
+  }
+
+  /** Returns whether any record or field was rejected or any problem listed. */
+  public boolean hasProblems() {
+    synchronized (rejections) {
+      return rejected.get() > 0 || !rejections.isEmpty();
+    }
+  }
+
+  /** Returns the number of records read so far. */
+  public long readCount() {
+    return read.get();
+  }
+
+  /** Returns the number of records sent so far. */
+  public long sentCount() {
+    return sent.get();
+  }
+
+  /** Returns the counts so far. */
+  public ActivityCounts counts() {
+    ActivityCounts.Builder b =
+        ActivityCounts.builder()
+            .read(read.get())
+            .matched(matched.get())
+            .unmatched(unmatched.get())
+            .unchanged(unchanged.get())
+            .sent(sent.get())
+            .rejected(rejected.get())
+            .retried(retried.get())
+            .brazeCalls(brazeCalls.get())
+            .odpCalls(odpCalls.get());
+    other.forEach((k, v) -> b.other(k, v.get()));
+    return b.build();
+  }
+
+  /** Returns the listed rejections. */
+  public List<ActivityRecord.Rejection> rejections() {
+    synchronized (rejections) {
+      return List.copyOf(rejections);
+    }
+  }
+
+  /** Returns the listed unmatched ids. */
+  public List<String> unmatchedIds() {
+    synchronized (unmatchedIds) {
+      return List.copyOf(unmatchedIds);
+    }
+  }
+
+  /** Returns the notes. */
+  public List<String> notes() {
+    synchronized (notes) {
+      return List.copyOf(notes);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Implementation details of sync-core; not public API. */
+package io.github.brazeodp.sync.internal;

@@ -1,0 +1,899 @@
+package io.github.brazeodp.sync.segments;
+
+import io.github.brazeodp.braze.BrazeException;
+import io.github.brazeodp.braze.BrazeExportException;
+import io.github.brazeodp.braze.ExportPosition;
+import io.github.brazeodp.braze.ExportReadOptions;
+import io.github.brazeodp.braze.ExportSegmentRequest;
+import io.github.brazeodp.braze.ExportUserStream;
+import io.github.brazeodp.braze.ExportedUser;
+import io.github.brazeodp.braze.Segment;
+import io.github.brazeodp.odp.BatchResult;
+import io.github.brazeodp.odp.FieldType;
+import io.github.brazeodp.odp.OdpEvent;
+import io.github.brazeodp.odp.OdpException;
+import io.github.brazeodp.odp.ProfileUpdate;
+import io.github.brazeodp.odp.RowError;
+import io.github.brazeodp.odp.RowStatus;
+import io.github.brazeodp.odp.SchemaField;
+import io.github.brazeodp.sync.IdentityRule;
+import io.github.brazeodp.sync.RunStats;
+import io.github.brazeodp.sync.SyncReport;
+import io.github.brazeodp.sync.internal.Hashes;
+import io.github.brazeodp.sync.mapping.CustomerSchema;
+import io.github.brazeodp.sync.mapping.FieldKind;
+import io.github.brazeodp.sync.mapping.FieldMappings;
+import io.github.brazeodp.sync.mapping.MappedCustomer;
+import io.github.brazeodp.sync.mapping.ValidationResult;
+import io.github.brazeodp.sync.port.BrazeGateway;
+import io.github.brazeodp.sync.port.ExportHandle;
+import io.github.brazeodp.sync.port.OdpGateway;
+import io.github.brazeodp.sync.state.ActivityRecord;
+import io.github.brazeodp.sync.state.Checkpoint;
+import io.github.brazeodp.sync.state.IdentityRecord;
+import io.github.brazeodp.sync.state.SyncStateStore;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The nightly Braze → ODP segment sync: export the selected segments, map each user, upsert what
+ * changed, and carry segment membership and custom events over as ODP events.
+ *
+ * <p>Follows Flow 1 of the integration model. Each segment is exported (at most {@code
+ * concurrentExports} at once), streamed, mapped and diffed against the hashes of the last accepted
+ * upsert; changed users are upserted in batches while reading goes on (a bounded number of batches
+ * in flight). After ODP accepts a batch, its hashes, identities, staged members and the archive
+ * position are committed in one transaction, so a crash resends at most the batches in flight and a
+ * rerun within the export URL's lifetime resumes where it stopped. Membership events are computed
+ * only from a complete export. A user in several selected segments is upserted once per run.
+ *
+ * <pre>{@code
+ * SyncReport report = SegmentSync.builder()
+ *     .braze(brazeGateway).odp(odpGateway).state(store)
+ *     .selection(Selection.segments("Gold members"))
+ *     .build()
+ *     .run();
+ * }</pre>
+ */
+public final class SegmentSync {
+  static final String HASHES = "profile";
+  static final String SCOPE_PREFIX = "segment-sync/";
+  private static final String FILE_INDEX = "fileIndex";
+
+  private final BrazeGateway braze;
+  private final OdpGateway odp;
+  private final SyncStateStore state;
+  private final Selection selection;
+  private final FieldMappings mappings;
+  private final IdentityRule identity;
+  private final int batchSize;
+  private final int concurrentExports;
+  private final int maxInFlight;
+  private final Duration exportTimeout;
+  private final Duration exportUrlValidity;
+  private final boolean createMissingFields;
+  private final boolean fullResync;
+  private final Clock clock;
+  private final ProgressListener progress;
+
+  private SegmentSync(Builder b) {
+    this.braze = Objects.requireNonNull(b.braze, "braze");
+    this.odp = Objects.requireNonNull(b.odp, "odp");
+    this.state = Objects.requireNonNull(b.state, "state");
+    this.selection = b.selection;
+    this.mappings = b.mappings;
+    this.identity = b.identity;
+    this.batchSize = b.batchSize;
+    this.concurrentExports = b.concurrentExports;
+    this.maxInFlight = b.maxInFlight;
+    this.exportTimeout = b.exportTimeout;
+    this.exportUrlValidity = b.exportUrlValidity;
+    this.createMissingFields = b.createMissingFields;
+    this.fullResync = b.fullResync;
+    this.clock = b.clock;
+    this.progress = b.progress;
+  }
+
+  /** Returns a builder; braze, odp and state are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Runs the sync and records an activity record.
+   *
+   * @throws io.github.brazeodp.sync.mapping.MappingException when the mapping rules do not fit the
+   *     ODP schema (before any export)
+   * @throws UnknownSegmentsException when the selection names unknown segments (before any export)
+   */
+  public SyncReport run() {
+    return execute(false);
+  }
+
+  /**
+   * Maps and diffs like {@link #run()} and reports what would be sent, writing nothing to ODP or to
+   * the state store.
+   */
+  public SyncReport dryRun() {
+    return execute(true);
+  }
+
+  private SyncReport execute(boolean dry) {
+    Instant start = clock.instant();
+    String runId = UUID.randomUUID().toString();
+    RunStats stats = new RunStats();
+    if (selection.isNone()) {
+      stats.note("no segments selected: nothing imported");
+      return finish(runId, "no segments", start, stats, dry, ActivityRecord.Status.SUCCEEDED);
+    }
+    List<Segment> chosen;
+    try {
+      validate(dry, stats);
+      stats.brazeCall();
+      chosen = selection.resolve(braze.segments());
+    } catch (RuntimeException e) {
+      stats.note("configuration error: " + e.getMessage());
+      finish(runId, selection.toString(), start, stats, dry, ActivityRecord.Status.FAILED);
+      throw e;
+    }
+    if (dry) {
+      stats.note("dry run: nothing was written to ODP or to the state store");
+    }
+    Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    ExecutorService segmentPool =
+        Executors.newFixedThreadPool(
+            Math.max(1, Math.min(concurrentExports, chosen.size())), threads("segment-sync"));
+    ExecutorService uploads = Executors.newFixedThreadPool(maxInFlight, threads("odp-upload"));
+    int failedSegments = 0;
+    int partialSegments = 0;
+    try {
+      List<Future<Outcome>> results = new ArrayList<>();
+      for (Segment segment : chosen) {
+        results.add(
+            segmentPool.submit(
+                () -> syncSegment(segment, runId, start, dry, stats, inFlight, uploads)));
+      }
+      for (Future<Outcome> result : results) {
+        switch (await(result)) {
+          case FAILED -> failedSegments++;
+          case PARTIAL -> partialSegments++;
+          case COMPLETE -> {}
+        }
+      }
+    } finally {
+      segmentPool.shutdownNow();
+      uploads.shutdownNow();
+    }
+    ActivityRecord.Status status =
+        failedSegments == chosen.size() && !chosen.isEmpty()
+            ? ActivityRecord.Status.FAILED
+            : failedSegments > 0 || partialSegments > 0 || stats.hasProblems()
+                ? ActivityRecord.Status.PARTIAL
+                : ActivityRecord.Status.SUCCEEDED;
+    String subject =
+        chosen.size() <= 5
+            ? "segments " + chosen.stream().map(Segment::name).toList()
+            : chosen.size() + " segments";
+    return finish(runId, subject, start, stats, dry, status);
+  }
+
+  private static <T> T await(Future<T> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the segment sync", e);
+    } catch (ExecutionException e) {
+      // Anything that is not an API failure is a crash: surface it as is, state stays committed.
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private void validate(boolean dry, RunStats stats) {
+    stats.odpCall();
+    List<SchemaField> fields = odp.customerFields();
+    Map<String, FieldKind> kinds = new LinkedHashMap<>();
+    for (SchemaField f : fields) {
+      kinds.put(f.name(), FieldKind.fromOdpType(f.type() == null ? null : f.type().name()));
+    }
+    Set<String> identifiers = new LinkedHashSet<>(List.of("email", "phone", "vuid", "zaius_id"));
+    identifiers.addAll(identity.odpIdentifiers());
+    List<String> problems = new ArrayList<>();
+    for (String id : identity.odpIdentifiers()) {
+      if (!kinds.containsKey(id)) {
+        problems.add("identity rule: ODP has no identifier field \"" + id + "\"");
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("\n", problems));
+    }
+    ValidationResult result =
+        mappings.validate(new CustomerSchema(kinds, identifiers), createMissingFields);
+    if (!dry) {
+      for (Map.Entry<String, FieldKind> e : result.fieldsToCreate().entrySet()) {
+        stats.odpCall();
+        odp.createCustomerField(
+            SchemaField.of(
+                    e.getKey(),
+                    FieldType.valueOf(e.getValue().odpType().toUpperCase(java.util.Locale.ROOT)),
+                    displayName(e.getKey()))
+                .withDescription("Created by braze-odp-sync for Braze data"));
+        stats.note("created ODP field " + e.getKey());
+      }
+    }
+  }
+
+  private static String displayName(String field) {
+    String words = field.replaceAll("^_+", "").replace('_', ' ').trim();
+    return words.isEmpty() ? field : Character.toUpperCase(words.charAt(0)) + words.substring(1);
+  }
+
+  private SyncReport finish(
+      String runId,
+      String subject,
+      Instant start,
+      RunStats stats,
+      boolean dry,
+      ActivityRecord.Status status) {
+    ActivityRecord record =
+        new ActivityRecord(
+            runId,
+            ActivityRecord.CATEGORY_BRAZE,
+            ActivityRecord.Flow.SEGMENT_SYNC,
+            subject,
+            start,
+            clock.instant(),
+            status,
+            stats.counts(),
+            stats.rejections());
+    if (!dry) {
+      state.appendActivity(record);
+    }
+    return new SyncReport(record, dry, stats.unmatchedIds(), stats.notes());
+  }
+
+  // ---- one segment ---------------------------------------------------------------------------
+
+  private Outcome syncSegment(
+      Segment segment,
+      String runId,
+      Instant runStart,
+      boolean dry,
+      RunStats stats,
+      Set<String> inFlight,
+      ExecutorService uploads) {
+    String scope = SCOPE_PREFIX + segment.id();
+    try {
+      return new SegmentRun(segment, scope, runId, runStart, dry, stats, inFlight, uploads).run();
+    } catch (BrazeException | OdpException | UncheckedIOException e) {
+      stats.rejected(
+          "segment " + segment.name() + " (" + segment.id() + ") failed: " + e.getMessage(),
+          "segment " + segment.id());
+      return Outcome.FAILED;
+    }
+  }
+
+  /** The work of one segment in one run; confined to one segment thread. */
+  private final class SegmentRun {
+    private final Segment segment;
+    private final String scope;
+    private final Instant runStart;
+    private final boolean dry;
+    private final RunStats stats;
+    private final Set<String> inFlight;
+    private final ExecutorService uploads;
+    private final Instant eventsSince;
+    private final Deque<Pending> pending = new ArrayDeque<>();
+    private String segmentRunId;
+    private Checkpoint checkpoint;
+    private boolean positionsContiguous = true;
+    private boolean failures;
+    private long read;
+    private long sent;
+    private long wouldEnter;
+    private long storedSeen;
+
+    SegmentRun(
+        Segment segment,
+        String scope,
+        String runId,
+        Instant runStart,
+        boolean dry,
+        RunStats stats,
+        Set<String> inFlight,
+        ExecutorService uploads) {
+      this.segment = segment;
+      this.scope = scope;
+      this.segmentRunId = runId;
+      this.runStart = runStart;
+      this.dry = dry;
+      this.stats = stats;
+      this.inFlight = inFlight;
+      this.uploads = uploads;
+      this.eventsSince = state.lastSuccess(scope).orElse(null);
+    }
+
+    Outcome run() {
+      ExportHandle handle = null;
+      ExportPosition resume = null;
+      Optional<Checkpoint> saved = dry ? Optional.empty() : state.checkpoint(scope);
+      if (saved.isPresent() && resumable(saved.get())) {
+        checkpoint = saved.get();
+        segmentRunId = checkpoint.runId();
+        handle =
+            new ExportHandle(
+                segment.id(),
+                checkpoint.exportObjectPrefix(),
+                checkpoint.exportUrl(),
+                checkpoint.exportRequestedAt());
+        if (checkpoint.currentFile() != null) {
+          resume =
+              new ExportPosition(
+                  Integer.parseInt(checkpoint.attributes().getOrDefault(FILE_INDEX, "0")),
+                  checkpoint.currentFile(),
+                  checkpoint.currentLine());
+        }
+        stats.note(
+            "segment "
+                + segment.name()
+                + ": resumed export "
+                + checkpoint.exportObjectPrefix()
+                + (resume == null ? "" : " after " + resume));
+      }
+      if (handle == null) {
+        if (!dry) {
+          state.transaction(tx -> tx.discardStagedMembers(segment.id()));
+        }
+        stats.brazeCall();
+        handle = braze.startSegmentExport(exportRequest(segment.id()));
+        if (!dry) {
+          checkpoint =
+              Checkpoint.builder(segmentRunId)
+                  .export(handle.objectPrefix(), handle.url(), handle.requestedAt())
+                  .build();
+          state.putCheckpoint(scope, checkpoint);
+        }
+      }
+      braze.awaitExport(handle, clock.instant().plus(exportTimeout));
+      ExportReadOptions options =
+          ExportReadOptions.defaults()
+              .skipMalformed(
+                  e ->
+                      stats.rejected(
+                          "malformed export line: " + e.getMessage(),
+                          e.fileName() + ":" + e.line()));
+      if (resume != null) {
+        options = options.resumeAfter(resume);
+      }
+      stats.brazeCall();
+      try {
+        stream(handle, options);
+      } catch (IllegalStateException e) {
+        if (resume == null) {
+          throw e;
+        }
+        // The archive no longer matches the checkpoint: start afresh next run instead of failing
+        // the same way forever.
+        state.clearCheckpoint(scope);
+        throw new BrazeExportException(
+            "cannot resume the export of segment " + segment.id() + ": " + e.getMessage(), -1, e);
+      }
+      finishMembership();
+      if (!dry) {
+        state.clearCheckpoint(scope);
+        if (!failures) {
+          state.putLastSuccess(scope, runStart);
+        }
+      }
+      return failures ? Outcome.PARTIAL : Outcome.COMPLETE;
+    }
+
+    private void stream(ExportHandle handle, ExportReadOptions options) {
+      try (ExportUserStream users = braze.openExport(handle, options)) {
+        List<ExportedUser> batch = new ArrayList<>(batchSize);
+        ExportPosition last = null;
+        while (users.hasNext()) {
+          batch.add(users.next());
+          last = users.position();
+          if (batch.size() == batchSize) {
+            submit(batch, last);
+            batch = new ArrayList<>(batchSize);
+          }
+        }
+        if (!batch.isEmpty()) {
+          submit(batch, last);
+        }
+        while (!pending.isEmpty()) {
+          commit(pending.poll());
+        }
+      }
+    }
+
+    private boolean resumable(Checkpoint cp) {
+      return cp.exportObjectPrefix() != null
+          && cp.exportRequestedAt() != null
+          && cp.exportRequestedAt().plus(exportUrlValidity).isAfter(clock.instant());
+    }
+
+    private ExportSegmentRequest exportRequest(String segmentId) {
+      Set<String> fields = new LinkedHashSet<>(mappings.fieldsToExport());
+      fields.addAll(identity.brazeFields());
+      fields.add("braze_id");
+      fields.add("external_id");
+      fields.add("custom_events");
+      ExportSegmentRequest request = ExportSegmentRequest.of(segmentId, List.copyOf(fields));
+      List<String> custom = mappings.customAttributesToExport();
+      return custom.isEmpty() || fields.contains("custom_attributes")
+          ? request
+          : request.withCustomAttributes(custom);
+    }
+
+    private void submit(List<ExportedUser> users, ExportPosition last) {
+      Prepared prepared = prepare(users, last);
+      read += users.size();
+      if (dry) {
+        sent += prepared.updates.size();
+        stats.sent(prepared.updates.size());
+        progress.onProgress(segment.id(), read, sent);
+        return;
+      }
+      Future<Upload> future =
+          prepared.updates.isEmpty() && prepared.events.isEmpty()
+              ? null
+              : uploads.submit(() -> upload(prepared));
+      pending.add(new Pending(prepared, future));
+      // Reading runs ahead of uploads by at most two batches per segment.
+      while (pending.size() > 2 || (!pending.isEmpty() && done(pending.peek()))) {
+        commit(pending.poll());
+      }
+    }
+
+    private boolean done(Pending p) {
+      return p.future == null || p.future.isDone();
+    }
+
+    private Prepared prepare(List<ExportedUser> users, ExportPosition last) {
+      stats.read(users.size());
+      Prepared p = new Prepared(last);
+      List<String> keys = new ArrayList<>();
+      for (ExportedUser u : users) {
+        if (u.brazeId() != null) {
+          keys.add(u.brazeId());
+        }
+      }
+      Map<String, String> known = fullResync ? Map.of() : state.hashes(HASHES, keys);
+      if (dry) {
+        Set<String> among = state.membersAmong(segment.id(), keys);
+        storedSeen += among.size();
+        wouldEnter += keys.size() - among.size();
+      }
+      Set<String> seenInBatch = new HashSet<>();
+      for (ExportedUser u : users) {
+        if (u.brazeId() == null) {
+          stats.rejected("user without braze_id", "segment " + segment.id());
+          continue;
+        }
+        p.members.add(u.brazeId());
+        Map<String, String> ids = identity.identifiers(u);
+        if (ids.isEmpty()) {
+          stats.unmatched(u.brazeId());
+          continue;
+        }
+        stats.matched(1);
+        p.identities.add(new IdentityRecord(u.brazeId(), u.externalId(), ids, runStart));
+        addCustomEvents(u, ids, p.events);
+        MappedCustomer mapped = mappings.apply(u);
+        mapped
+            .problems()
+            .forEach(problem -> stats.problem(problem.toString(), "braze_id " + u.brazeId()));
+        String hash = Hashes.of(mapped.hash(), ids.toString());
+        if (hash.equals(known.get(u.brazeId()))
+            || !seenInBatch.add(u.brazeId())
+            || (!dry && !inFlight.add(u.brazeId()))) {
+          stats.unchanged(1);
+          continue;
+        }
+        Map<String, Object> attributes = new LinkedHashMap<>(mapped.attributes());
+        ids.keySet().forEach(attributes::remove);
+        p.updates.add(new ProfileUpdate(ids, attributes));
+        p.brazeIds.add(u.brazeId());
+        p.hashes.add(hash);
+      }
+      return p;
+    }
+
+    private void addCustomEvents(ExportedUser u, Map<String, String> ids, List<OdpEvent> out) {
+      String prefix = mappings.prefix();
+      for (ExportedUser.Activity e : u.customEvents()) {
+        Instant last = parseInstant(e.last());
+        if (e.name() == null || last == null) {
+          continue;
+        }
+        if (eventsSince != null && !last.isAfter(eventsSince)) {
+          continue;
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put(prefix + "event_name", e.name());
+        if (e.count() != null) {
+          data.put(prefix + "event_count", e.count());
+        }
+        if (e.first() != null) {
+          data.put(prefix + "event_first", e.first());
+        }
+        data.put(prefix + "event_last", e.last());
+        out.add(
+            new OdpEvent(
+                "braze",
+                "custom_event",
+                ids,
+                data,
+                last,
+                Hashes.of("custom_event", u.brazeId(), e.name(), e.last())));
+      }
+    }
+
+    private Upload upload(Prepared p) {
+      Upload result = new Upload();
+      if (!p.updates.isEmpty()) {
+        stats.odpCall();
+        result.profiles = odp.upsertProfiles(p.updates);
+      }
+      if (!p.events.isEmpty()) {
+        stats.odpCall();
+        result.events = odp.sendEvents(p.events);
+      }
+      return result;
+    }
+
+    private void commit(Pending p) {
+      Prepared prepared = p.prepared;
+      Upload upload;
+      RuntimeException failure = null;
+      try {
+        upload = p.future == null ? new Upload() : p.future.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while uploading", e);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof OdpException odpFailure)) {
+          if (e.getCause() instanceof RuntimeException r) {
+            throw r;
+          }
+          if (e.getCause() instanceof Error err) {
+            throw err;
+          }
+          throw new IllegalStateException(e.getCause());
+        }
+        failure = odpFailure;
+        upload = new Upload();
+      }
+      Map<String, String> accepted = new LinkedHashMap<>();
+      if (failure != null) {
+        failures = true;
+        positionsContiguous = false;
+        for (String id : prepared.brazeIds) {
+          stats.rejected("ODP upsert failed: " + failure.getMessage(), "braze_id " + id);
+        }
+      } else if (upload.profiles != null) {
+        for (int i = 0; i < prepared.updates.size(); i++) {
+          if (upload.profiles.status(i) == RowStatus.ACCEPTED) {
+            accepted.put(prepared.brazeIds.get(i), prepared.hashes.get(i));
+          }
+        }
+        for (RowError error : upload.profiles.errors()) {
+          stats.rejected(
+              "ODP rejected the profile: " + error.message(),
+              "braze_id " + prepared.brazeIds.get(error.index()));
+        }
+        int unconfirmed =
+            upload.profiles.count(RowStatus.UNCONFIRMED)
+                + upload.profiles.count(RowStatus.NOT_SENT);
+        if (unconfirmed > 0) {
+          failures = true;
+          stats.note(unconfirmed + " profiles were not confirmed by ODP; they are resent next run");
+        }
+      }
+      if (upload.events != null && !upload.events.errors().isEmpty()) {
+        for (RowError error : upload.events.errors()) {
+          stats.problem("ODP rejected a custom event: " + error.message(), "custom event");
+        }
+      }
+      ExportPosition position = prepared.last;
+      boolean advance = positionsContiguous && position != null;
+      state.transaction(
+          tx -> {
+            if (!accepted.isEmpty()) {
+              tx.putHashes(HASHES, accepted);
+            }
+            if (!prepared.identities.isEmpty()) {
+              tx.putIdentities(prepared.identities);
+            }
+            if (!prepared.members.isEmpty()) {
+              tx.stageMembers(segment.id(), segmentRunId, prepared.members);
+            }
+            if (advance) {
+              checkpoint =
+                  checkpoint.toBuilder()
+                      .position(position.fileName(), position.line())
+                      .attribute(FILE_INDEX, String.valueOf(position.fileIndex()))
+                      .build();
+              tx.putCheckpoint(scope, checkpoint);
+            }
+          });
+      prepared.brazeIds.forEach(inFlight::remove);
+      sent += accepted.size();
+      stats.sent(accepted.size());
+      progress.onProgress(segment.id(), read, sent);
+    }
+
+    private void finishMembership() {
+      if (dry) {
+        long stored = 0;
+        for (String ignored : state.members(segment.id())) {
+          stored++;
+        }
+        stats.count("wouldEnterSegments", wouldEnter);
+        stats.count("wouldExitSegments", Math.max(0, stored - storedSeen));
+        return;
+      }
+      long entered =
+          sendMembershipEvents(state.entered(segment.id(), segmentRunId), "segment_entered");
+      long exited =
+          sendMembershipEvents(state.exited(segment.id(), segmentRunId), "segment_exited");
+      state.transaction(tx -> tx.commitMembership(segment.id(), segmentRunId));
+      stats.count("segmentEntered", entered);
+      stats.count("segmentExited", exited);
+    }
+
+    private long sendMembershipEvents(Iterable<String> brazeIds, String action) {
+      String prefix = mappings.prefix();
+      List<OdpEvent> batch = new ArrayList<>();
+      long count = 0;
+      for (String brazeId : brazeIds) {
+        Optional<IdentityRecord> who = state.identityByBrazeId(brazeId);
+        if (who.isEmpty() || who.get().identifiers().isEmpty()) {
+          continue;
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put(prefix + "segment_id", segment.id());
+        data.put(prefix + "segment_name", segment.name());
+        data.put(prefix + "braze_id", brazeId);
+        batch.add(
+            new OdpEvent(
+                "braze",
+                action,
+                who.get().identifiers(),
+                data,
+                runStart,
+                Hashes.of(action, segment.id(), brazeId, segmentRunId)));
+        count++;
+        if (batch.size() == batchSize) {
+          sendEvents(batch);
+          batch = new ArrayList<>();
+        }
+      }
+      if (!batch.isEmpty()) {
+        sendEvents(batch);
+      }
+      return count;
+    }
+
+    private void sendEvents(List<OdpEvent> events) {
+      stats.odpCall();
+      BatchResult result = odp.sendEvents(events);
+      for (RowError error : result.errors()) {
+        stats.problem(
+            "ODP rejected a membership event: " + error.message(), "segment " + segment.id());
+      }
+    }
+  }
+
+  static Instant parseInstant(String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException e) {
+      try {
+        return LocalDateTime.parse(
+                text.replace(" UTC", ""), DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS"))
+            .toInstant(ZoneOffset.UTC);
+      } catch (DateTimeParseException e2) {
+        return null;
+      }
+    }
+  }
+
+  private static final class Prepared {
+    final ExportPosition last;
+    final List<String> members = new ArrayList<>();
+    final List<IdentityRecord> identities = new ArrayList<>();
+    final List<ProfileUpdate> updates = new ArrayList<>();
+    final List<String> brazeIds = new ArrayList<>();
+    final List<String> hashes = new ArrayList<>();
+    final List<OdpEvent> events = new ArrayList<>();
+
+    Prepared(ExportPosition last) {
+      this.last = last;
+    }
+  }
+
+  private static final class Upload {
+    BatchResult profiles;
+    BatchResult events;
+  }
+
+  private record Pending(Prepared prepared, Future<Upload> future) {}
+
+  /** How one segment ended. */
+  private enum Outcome {
+    COMPLETE,
+    PARTIAL,
+    FAILED
+  }
+
+  private static ThreadFactory threads(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Builds a {@link SegmentSync}. */
+  public static final class Builder {
+    private BrazeGateway braze;
+    private OdpGateway odp;
+    private SyncStateStore state;
+    private Selection selection = Selection.none();
+    private FieldMappings mappings = FieldMappings.defaults();
+    private IdentityRule identity = IdentityRule.defaults();
+    private int batchSize = 500;
+    private int concurrentExports = 4;
+    private int maxInFlight = 4;
+    private Duration exportTimeout = Duration.ofHours(2);
+    private Duration exportUrlValidity = Duration.ofHours(4);
+    private boolean createMissingFields;
+    private boolean fullResync;
+    private Clock clock = Clock.systemUTC();
+    private ProgressListener progress = ProgressListener.none();
+
+    private Builder() {}
+
+    /** Sets the Braze side (required). */
+    public Builder braze(BrazeGateway braze) {
+      this.braze = Objects.requireNonNull(braze, "braze");
+      return this;
+    }
+
+    /** Sets the ODP side (required). */
+    public Builder odp(OdpGateway odp) {
+      this.odp = Objects.requireNonNull(odp, "odp");
+      return this;
+    }
+
+    /** Sets the state store (required). */
+    public Builder state(SyncStateStore state) {
+      this.state = Objects.requireNonNull(state, "state");
+      return this;
+    }
+
+    /** Sets which segments to import (default none: nothing is imported). */
+    public Builder selection(Selection selection) {
+      this.selection = Objects.requireNonNull(selection, "selection");
+      return this;
+    }
+
+    /** Sets the mapping rules (default {@link FieldMappings#defaults()}). */
+    public Builder mappings(FieldMappings mappings) {
+      this.mappings = Objects.requireNonNull(mappings, "mappings");
+      return this;
+    }
+
+    /** Sets the identity rule (default email, then phone). */
+    public Builder identity(IdentityRule identity) {
+      this.identity = Objects.requireNonNull(identity, "identity");
+      return this;
+    }
+
+    /** Sets profiles per ODP upsert (default 500, ODP's documented maximum). */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = positive("batchSize", batchSize);
+      return this;
+    }
+
+    /** Sets how many segment exports run at once (default 4). */
+    public Builder concurrentExports(int n) {
+      this.concurrentExports = positive("concurrentExports", n);
+      return this;
+    }
+
+    /** Sets how many ODP requests may be in flight at once (default 4). */
+    public Builder maxInFlight(int n) {
+      this.maxInFlight = positive("maxInFlight", n);
+      return this;
+    }
+
+    /** Sets how long to wait for an export to become ready (default 2 hours). */
+    public Builder exportTimeout(Duration timeout) {
+      this.exportTimeout = Objects.requireNonNull(timeout, "exportTimeout");
+      return this;
+    }
+
+    /** Sets how long an export URL stays usable for resuming (default 4 hours, as Braze says). */
+    public Builder exportUrlValidity(Duration validity) {
+      this.exportUrlValidity = Objects.requireNonNull(validity, "exportUrlValidity");
+      return this;
+    }
+
+    /** Creates missing prefixed custom fields in ODP before the run (default off). */
+    public Builder createMissingFields(boolean create) {
+      this.createMissingFields = create;
+      return this;
+    }
+
+    /** Ignores stored hashes and upserts every matched user (default off). */
+    public Builder fullResync(boolean fullResync) {
+      this.fullResync = fullResync;
+      return this;
+    }
+
+    /** Sets the clock (run times, export deadlines, URL validity). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Sets the progress listener. */
+    public Builder progress(ProgressListener progress) {
+      this.progress = Objects.requireNonNull(progress, "progress");
+      return this;
+    }
+
+    /** Builds the sync. */
+    public SegmentSync build() {
+      return new SegmentSync(this);
+    }
+
+    private static int positive(String field, int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException(field + " must be at least 1, was " + value);
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,1496 @@
+package io.github.brazeodp.sync.state;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SQLite store: one database file, one JDBC connection guarded by a lock.
+ *
+ * <p>The file carries {@link #APPLICATION_ID} in its header and a {@code schema_version} table,
+ * both checked on open, so that a foreign or newer file is refused instead of being reused. The
+ * database runs in WAL mode with {@code synchronous=FULL}: a commit is on disk when it returns,
+ * which is what lets the Currents receiver acknowledge queued events. Writes take the database lock
+ * up front ({@code BEGIN IMMEDIATE}) so that two processes sharing a file wait for each other
+ * instead of failing on a lock upgrade.
+ */
+final class SqliteStateStore extends AbstractStateStore {
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteStateStore.class);
+
+  /** The SQLite {@code application_id} of a state store file: "BZOD". */
+  static final int APPLICATION_ID = 0x425A4F44;
+
+  /** The schema version this code reads and writes. */
+  static final int SCHEMA_VERSION = 1;
+
+  static final String DRIVER_CLASS = "org.sqlite.JDBC";
+
+  private static final byte[] SQLITE_HEADER =
+      "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+  private static final int BUSY_TIMEOUT_MILLIS = 10_000;
+  // Rows per executeBatch call; large enough to amortise the JNI round trip, small enough to bound
+  // the driver's buffered parameters.
+  private static final int BATCH_SIZE = 1_000;
+  // Rows per multi-row INSERT; times the parameters per row, well under SQLite's 32,766 variables.
+  private static final int ROWS_PER_INSERT = 100;
+  // Parameter counts of the IN (...) lookups; a short list pads to the small size, so there are
+  // only
+  // two cached statements per query however the batches are sized.
+  private static final int SMALL_IN = 16;
+  private static final int LARGE_IN = 500;
+  private static final String MAY_HAVE_BEEN_SENT = "('PENDING', 'SENT', 'UNKNOWN')";
+
+  private static final List<String> SCHEMA_V1 =
+      List.of(
+          "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+          "CREATE TABLE checkpoint (scope TEXT PRIMARY KEY, run_id TEXT NOT NULL,"
+              + " export_object_prefix TEXT, export_url TEXT, export_requested_at INTEGER,"
+              + " completed_files TEXT NOT NULL, current_file TEXT, current_line INTEGER NOT NULL,"
+              + " attributes TEXT NOT NULL) WITHOUT ROWID",
+          "CREATE TABLE last_success (scope TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID",
+          "CREATE TABLE diff_hash (namespace TEXT NOT NULL, customer TEXT NOT NULL,"
+              + " hash TEXT NOT NULL, PRIMARY KEY (namespace, customer)) WITHOUT ROWID",
+          "CREATE TABLE member (segment TEXT NOT NULL, member TEXT NOT NULL,"
+              + " PRIMARY KEY (segment, member)) WITHOUT ROWID",
+          "CREATE TABLE member_staged (segment TEXT NOT NULL, run TEXT NOT NULL,"
+              + " member TEXT NOT NULL, PRIMARY KEY (segment, run, member)) WITHOUT ROWID",
+          "CREATE TABLE identity (braze_id TEXT PRIMARY KEY, external_id TEXT UNIQUE,"
+              + " identifiers TEXT NOT NULL, updated_at INTEGER NOT NULL)",
+          "CREATE TABLE seen_id (id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL) WITHOUT ROWID",
+          "CREATE INDEX seen_id_by_time ON seen_id (seen_at)",
+          "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+              + " payload TEXT NOT NULL, size INTEGER NOT NULL, enqueued_at INTEGER NOT NULL)",
+          "CREATE TABLE ledger (activation TEXT NOT NULL, occurrence TEXT NOT NULL,"
+              + " customer TEXT NOT NULL, state TEXT NOT NULL, attempted_at INTEGER NOT NULL,"
+              + " updated_at INTEGER NOT NULL, dispatch_id TEXT, reason TEXT,"
+              + " PRIMARY KEY (activation, occurrence, customer)) WITHOUT ROWID",
+          "CREATE INDEX ledger_by_customer ON ledger (activation, customer, attempted_at)",
+          "CREATE INDEX ledger_by_attempt ON ledger (activation, attempted_at)",
+          "CREATE TABLE activity (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+              + " category TEXT NOT NULL, flow TEXT NOT NULL, subject TEXT NOT NULL,"
+              + " started_at INTEGER NOT NULL, ended_at INTEGER NOT NULL, status TEXT NOT NULL,"
+              + " read_count INTEGER NOT NULL, matched INTEGER NOT NULL,"
+              + " unmatched INTEGER NOT NULL, unchanged INTEGER NOT NULL, sent INTEGER NOT NULL,"
+              + " rejected INTEGER NOT NULL, retried INTEGER NOT NULL,"
+              + " braze_calls INTEGER NOT NULL, odp_calls INTEGER NOT NULL,"
+              + " other_counts TEXT NOT NULL, rejections TEXT NOT NULL)",
+          "CREATE INDEX activity_by_flow ON activity (flow, seq)",
+          "CREATE INDEX activity_by_end ON activity (ended_at)");
+
+  private static final String CHECKPOINT_COLUMNS =
+      "run_id, export_object_prefix, export_url, export_requested_at, completed_files,"
+          + " current_file, current_line, attributes";
+  private static final String LEDGER_COLUMNS =
+      "activation, occurrence, customer, state, attempted_at, updated_at, dispatch_id, reason";
+  private static final String ACTIVITY_COLUMNS =
+      "id, category, flow, subject, started_at, ended_at, status, read_count, matched, unmatched,"
+          + " unchanged, sent, rejected, retried, braze_calls, odp_calls, other_counts, rejections";
+
+  // Every column but the id, so that a replaced record keeps its id and its place (seq) in the log.
+  private static final String ACTIVITY_UPDATES =
+      Arrays.stream(ACTIVITY_COLUMNS.split(",", -1))
+          .map(String::trim)
+          .filter(column -> !column.equals("id"))
+          .map(column -> column + " = excluded." + column)
+          .collect(Collectors.joining(", "));
+
+  private final Path path;
+  private final Connection connection;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Map<String, PreparedStatement> statements = new HashMap<>();
+  private int depth;
+  private boolean closed;
+
+  private SqliteStateStore(Path path, Connection connection) {
+    this.path = path;
+    this.connection = connection;
+  }
+
+  // ---- Opening ----------------------------------------------------------------------------------
+
+  static SqliteStateStore open(Path file) {
+    return open(file, DRIVER_CLASS);
+  }
+
+  /**
+   * Opens the store; the driver class is a parameter only so that tests can simulate its absence.
+   */
+  static SqliteStateStore open(Path file, String driverClass) {
+    Objects.requireNonNull(file, "file");
+    Path path = file.toAbsolutePath().normalize();
+    requireDriver(path, driverClass);
+    checkFile(path);
+    Connection connection;
+    try {
+      Properties properties = new Properties();
+      properties.setProperty("busy_timeout", Integer.toString(BUSY_TIMEOUT_MILLIS));
+      properties.setProperty("transaction_mode", "IMMEDIATE");
+      connection = DriverManager.getConnection("jdbc:sqlite:" + path, properties);
+    } catch (SQLException e) {
+      throw new StateStoreException(path, "cannot open the database: " + describe(e), e);
+    }
+    try {
+      prepare(connection, path);
+    } catch (SQLException e) {
+      closeAfterFailure(connection, e);
+      throw new StateStoreException(path, describe(e), e);
+    } catch (RuntimeException e) {
+      closeAfterFailure(connection, e);
+      throw e;
+    }
+    LOG.debug("Opened state store {}", path);
+    return new SqliteStateStore(path, connection);
+  }
+
+  private static void requireDriver(Path path, String driverClass) {
+    try {
+      Class.forName(driverClass);
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new StateStoreException(
+          path,
+          "the SQLite state store needs the SQLite JDBC driver ("
+              + driverClass
+              + "), which is not on the classpath; add the dependency org.xerial:sqlite-jdbc"
+              + " (optional in sync-core), or use SyncStateStore.inMemory()",
+          e);
+    }
+  }
+
+  /**
+   * Refuses, before SQLite touches it, a path that cannot hold a database or holds something else.
+   */
+  private static void checkFile(Path path) {
+    if (Files.isDirectory(path)) {
+      throw new StateStoreException(path, "is a directory, not a database file", null);
+    }
+    try {
+      Path parent = path.getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      if (!Files.exists(path) || Files.size(path) == 0) {
+        return;
+      }
+      byte[] header;
+      try (InputStream in = Files.newInputStream(path)) {
+        header = in.readNBytes(SQLITE_HEADER.length);
+      }
+      if (!Arrays.equals(header, SQLITE_HEADER)) {
+        throw new StateStoreException(
+            path,
+            "is not a SQLite database (corrupt, or another kind of file); refusing to use it as a"
+                + " state store. Move it away or choose another path",
+            null);
+      }
+    } catch (IOException e) {
+      throw new StateStoreException(path, "cannot read or create the file: " + e, e);
+    }
+  }
+
+  /** Checks that the file is ours and current, or empty and then creates the schema. */
+  private static void prepare(Connection connection, Path path) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      // In one IMMEDIATE transaction, so that two processes opening a new file cannot both create
+      // it.
+      connection.setAutoCommit(false);
+      int applicationId = queryInt(st, "PRAGMA application_id");
+      if (applicationId == APPLICATION_ID) {
+        int version = schemaVersion(st, path);
+        if (version > SCHEMA_VERSION) {
+          throw new StateStoreException(
+              path,
+              "was written by a newer version of braze-odp-sync (schema version "
+                  + version
+                  + ", this version supports up to "
+                  + SCHEMA_VERSION
+                  + "); upgrade the library or use another file",
+              null);
+        }
+        // Version 1 is the only one so far; migrations from older versions will go here.
+      } else if (applicationId == 0) {
+        List<String> tables = new ArrayList<>();
+        try (ResultSet rs =
+            st.executeQuery(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    + " AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
+          while (rs.next()) {
+            tables.add(rs.getString(1));
+          }
+        }
+        if (!tables.isEmpty()) {
+          throw new StateStoreException(
+              path,
+              "is a SQLite database of another application (tables "
+                  + String.join(", ", tables.subList(0, Math.min(5, tables.size())))
+                  + (tables.size() > 5 ? ", ..." : "")
+                  + "); refusing to reuse it as a state store",
+              null);
+        }
+        for (String ddl : SCHEMA_V1) {
+          st.execute(ddl);
+        }
+        st.execute("PRAGMA application_id = " + APPLICATION_ID);
+        st.execute(
+            "INSERT INTO schema_version (version, applied_at) VALUES ("
+                + SCHEMA_VERSION
+                + ", strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+      } else {
+        throw new StateStoreException(
+            path,
+            String.format(
+                "is a SQLite database of another application (application_id 0x%08X, expected"
+                    + " 0x%08X); refusing to reuse it as a state store",
+                applicationId, APPLICATION_ID),
+            null);
+      }
+      connection.commit();
+      connection.setAutoCommit(true);
+      // The journal mode cannot change inside a transaction, hence after the commit.
+      String mode = queryString(st, "PRAGMA journal_mode = WAL");
+      if (!"wal".equalsIgnoreCase(mode)) {
+        LOG.warn("State store {} runs in journal mode {} instead of WAL", path, mode);
+      }
+      st.execute("PRAGMA synchronous = FULL");
+      // 16 MiB of page cache (native memory, not heap) instead of 2 MiB: bulk hash and membership
+      // writes touch B-tree pages all over the file and slow down several times with less.
+      st.execute("PRAGMA cache_size = -16384");
+    }
+  }
+
+  private static int schemaVersion(Statement st, Path path) throws SQLException {
+    boolean hasTable;
+    try (ResultSet rs =
+        st.executeQuery(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")) {
+      hasTable = rs.next();
+    }
+    if (!hasTable) {
+      throw new StateStoreException(
+          path, "is damaged: it is marked as a state store but has no schema_version table", null);
+    }
+    int version = queryInt(st, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    if (version < 1) {
+      throw new StateStoreException(path, "is damaged: its schema_version table is empty", null);
+    }
+    return version;
+  }
+
+  private static int queryInt(Statement st, String sql) throws SQLException {
+    try (ResultSet rs = st.executeQuery(sql)) {
+      return rs.next() ? rs.getInt(1) : 0;
+    }
+  }
+
+  private static String queryString(Statement st, String sql) throws SQLException {
+    try (ResultSet rs = st.executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+
+  private static void closeAfterFailure(Connection connection, Exception failure) {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  /** Explains the SQLite result codes an operator can act on. */
+  private static String describe(SQLException e) {
+    int primary = e.getErrorCode() & 0xFF;
+    String message = String.valueOf(e.getMessage());
+    if (primary == 11
+        || primary == 26
+        || message.contains("SQLITE_CORRUPT")
+        || message.contains("SQLITE_NOTADB")) {
+      return "the file is corrupt or not a SQLite database (" + message + ")";
+    }
+    if (primary == 5 || primary == 6) {
+      return "the database stayed locked by another connection for "
+          + BUSY_TIMEOUT_MILLIS / 1000
+          + " s ("
+          + message
+          + ")";
+    }
+    return message;
+  }
+
+  private StateStoreException failure(String what, SQLException e) {
+    return new StateStoreException(path, "failed to " + what + ": " + describe(e), e);
+  }
+
+  // ---- Plumbing ---------------------------------------------------------------------------------
+
+  @FunctionalInterface
+  private interface SqlWork<T> {
+    T run() throws SQLException;
+  }
+
+  /** Binds one item's parameters, the first of which is at index {@code first}. */
+  @FunctionalInterface
+  private interface Binder<T> {
+    void bind(PreparedStatement statement, int first, T item) throws SQLException;
+  }
+
+  @FunctionalInterface
+  private interface RowHandler {
+    void accept(ResultSet row) throws SQLException;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("The state store " + path + " is closed");
+    }
+  }
+
+  private <T> T read(String what, SqlWork<T> work) {
+    lock.lock();
+    try {
+      ensureOpen();
+      return work.run();
+    } catch (SQLException e) {
+      throw failure(what, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private PreparedStatement statement(String sql) throws SQLException {
+    PreparedStatement statement = statements.get(sql);
+    if (statement == null) {
+      statement = connection.prepareStatement(sql);
+      statements.put(sql, statement);
+    }
+    return statement;
+  }
+
+  private PreparedStatement bind(String sql, Object... params) throws SQLException {
+    PreparedStatement statement = statement(sql);
+    for (int i = 0; i < params.length; i++) {
+      setParam(statement, i + 1, params[i]);
+    }
+    return statement;
+  }
+
+  private static void setParam(PreparedStatement statement, int index, Object value)
+      throws SQLException {
+    if (value == null) {
+      statement.setNull(index, Types.NULL);
+    } else if (value instanceof String s) {
+      statement.setString(index, s);
+    } else if (value instanceof Long l) {
+      statement.setLong(index, l);
+    } else if (value instanceof Integer i) {
+      statement.setInt(index, i);
+    } else if (value instanceof Instant instant) {
+      statement.setLong(index, Codec.toNanos(instant));
+    } else {
+      throw new IllegalArgumentException("unsupported parameter type " + value.getClass());
+    }
+  }
+
+  private long update(String sql, Object... params) throws SQLException {
+    return bind(sql, params).executeUpdate();
+  }
+
+  private void query(String sql, RowHandler rows, Object... params) throws SQLException {
+    try (ResultSet rs = bind(sql, params).executeQuery()) {
+      consume(rs, rows);
+    }
+  }
+
+  private static void consume(ResultSet rs, RowHandler rows) throws SQLException {
+    try {
+      while (rs.next()) {
+        rows.accept(rs);
+      }
+    } catch (RowException e) {
+      throw e.sqlException();
+    }
+  }
+
+  private long queryLong(String sql, Object... params) throws SQLException {
+    try (ResultSet rs = bind(sql, params).executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  private <T> Optional<T> queryOne(String sql, Function<ResultSet, T> mapper, Object... params)
+      throws SQLException {
+    List<T> found = new ArrayList<>(1);
+    query(sql, rs -> found.add(mapper.apply(rs)), params);
+    return found.stream().findFirst();
+  }
+
+  /**
+   * Runs {@code sqlBefore (?, ?, ...) sqlAfter} over the keys in chunks; the last chunk repeats its
+   * last key to fill the placeholders, which {@code IN} ignores.
+   */
+  private void selectIn(
+      String sqlBefore, String sqlAfter, List<String> keys, RowHandler rows, String... fixed)
+      throws SQLException {
+    int size = keys.size() <= SMALL_IN ? SMALL_IN : LARGE_IN;
+    String sql = sqlBefore + "(" + "?, ".repeat(size - 1) + "?)" + sqlAfter;
+    PreparedStatement statement = statement(sql);
+    for (int from = 0; from < keys.size(); from += size) {
+      int to = Math.min(keys.size(), from + size);
+      int index = 1;
+      for (String value : fixed) {
+        statement.setString(index++, value);
+      }
+      for (int i = from; i < from + size; i++) {
+        statement.setString(index++, keys.get(Math.min(i, to - 1)));
+      }
+      try (ResultSet rs = statement.executeQuery()) {
+        consume(rs, rows);
+      }
+    }
+  }
+
+  /** Runs one statement per item with executeBatch, in chunks; returns the rows changed. */
+  private <T> long batch(String sql, Collection<T> items, Binder<T> binder) throws SQLException {
+    if (items.isEmpty()) {
+      return 0;
+    }
+    PreparedStatement statement = statement(sql);
+    long changed = 0;
+    int pending = 0;
+    try {
+      for (T item : items) {
+        binder.bind(statement, 1, item);
+        statement.addBatch();
+        if (++pending == BATCH_SIZE) {
+          changed += sum(statement.executeBatch());
+          pending = 0;
+        }
+      }
+      if (pending > 0) {
+        changed += sum(statement.executeBatch());
+      }
+    } catch (SQLException | RuntimeException e) {
+      statement.clearBatch();
+      throw e;
+    }
+    return changed;
+  }
+
+  /**
+   * Inserts rows {@value #ROWS_PER_INSERT} at a time with one multi-row {@code VALUES} statement,
+   * which is several times faster through the driver than a batch of single-row statements; the
+   * remainder goes through {@link #batch}. Returns the rows changed.
+   */
+  private <T> long insert(
+      String head, String row, String tail, Collection<T> items, Binder<T> binder)
+      throws SQLException {
+    int params = (int) row.chars().filter(c -> c == '?').count();
+    PreparedStatement statement =
+        statement(head + String.join(", ", Collections.nCopies(ROWS_PER_INSERT, row)) + tail);
+    Iterator<T> it = items.iterator();
+    long changed = 0;
+    for (int chunk = items.size() / ROWS_PER_INSERT; chunk > 0; chunk--) {
+      for (int r = 0; r < ROWS_PER_INSERT; r++) {
+        binder.bind(statement, r * params + 1, it.next());
+      }
+      changed += statement.executeUpdate();
+    }
+    List<T> rest = new ArrayList<>();
+    it.forEachRemaining(rest::add);
+    return changed + batch(head + row + tail, rest, binder);
+  }
+
+  private static long sum(int[] counts) {
+    long total = 0;
+    for (int count : counts) {
+      total += Math.max(count, 0);
+    }
+    return total;
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    long nanos = rs.getLong(column);
+    return rs.wasNull() ? null : Codec.fromNanos(nanos);
+  }
+
+  // ---- Transactions -----------------------------------------------------------------------------
+
+  @Override
+  public <T> T transactionResult(Function<? super StateWriter, ? extends T> work) {
+    Objects.requireNonNull(work, "work");
+    lock.lock();
+    try {
+      ensureOpen();
+      return depth == 0 ? outermost(work) : nested(work);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private <T> T outermost(Function<? super StateWriter, ? extends T> work) {
+    try {
+      connection.setAutoCommit(false);
+    } catch (SQLException e) {
+      throw failure("begin a transaction", e);
+    }
+    depth = 1;
+    Tx tx = new Tx();
+    try {
+      T result = work.apply(tx);
+      tx.finish();
+      connection.commit();
+      connection.setAutoCommit(true);
+      return result;
+    } catch (SQLException e) {
+      rollback(e);
+      throw failure("commit", e);
+    } catch (RuntimeException | Error e) {
+      rollback(e);
+      throw e;
+    } finally {
+      tx.finish();
+      depth = 0;
+    }
+  }
+
+  /**
+   * Rolls back the open transaction; if even that fails the connection is closed, which makes
+   * SQLite discard the transaction, rather than ever committing part of it.
+   */
+  private void rollback(Throwable failure) {
+    try {
+      connection.rollback();
+      connection.setAutoCommit(true);
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
+      closed = true;
+      LOG.error("State store {}: rollback failed; closing the store", path, e);
+      closeConnection();
+    }
+  }
+
+  private <T> T nested(Function<? super StateWriter, ? extends T> work) {
+    Savepoint savepoint;
+    try {
+      savepoint = connection.setSavepoint();
+    } catch (SQLException e) {
+      throw failure("begin a nested transaction", e);
+    }
+    depth++;
+    Tx tx = new Tx();
+    try {
+      T result = work.apply(tx);
+      tx.finish();
+      connection.releaseSavepoint(savepoint);
+      return result;
+    } catch (SQLException e) {
+      throw failure("end a nested transaction", e);
+    } catch (RuntimeException | Error e) {
+      try {
+        connection.rollback(savepoint);
+        connection.releaseSavepoint(savepoint);
+      } catch (SQLException s) {
+        e.addSuppressed(s);
+      }
+      throw e;
+    } finally {
+      tx.finish();
+      depth--;
+    }
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      closeConnection();
+      LOG.debug("Closed state store {}", path);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void closeConnection() {
+    for (PreparedStatement statement : statements.values()) {
+      try {
+        statement.close();
+      } catch (SQLException e) {
+        LOG.debug("State store {}: closing a statement failed", path, e);
+      }
+    }
+    statements.clear();
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      LOG.warn("State store {}: closing the connection failed", path, e);
+    }
+  }
+
+  // ---- Reads ------------------------------------------------------------------------------------
+
+  @Override
+  public Optional<Checkpoint> checkpoint(String scope) {
+    Args.key(scope, "scope");
+    return read(
+        "read a checkpoint",
+        () ->
+            queryOne(
+                "SELECT " + CHECKPOINT_COLUMNS + " FROM checkpoint WHERE scope = ?",
+                SqliteStateStore::checkpointRow,
+                scope));
+  }
+
+  private static Checkpoint checkpointRow(ResultSet rs) {
+    try {
+      return new Checkpoint(
+          rs.getString("run_id"),
+          rs.getString("export_object_prefix"),
+          rs.getString("export_url"),
+          instant(rs, "export_requested_at"),
+          Codec.decodeList(rs.getString("completed_files")),
+          rs.getString("current_file"),
+          rs.getLong("current_line"),
+          Codec.decodeMap(rs.getString("attributes")));
+    } catch (SQLException e) {
+      throw new RowException(e);
+    }
+  }
+
+  @Override
+  public Optional<Instant> lastSuccess(String scope) {
+    Args.key(scope, "scope");
+    return read(
+        "read a last success",
+        () ->
+            queryOne(
+                "SELECT at FROM last_success WHERE scope = ?",
+                rs -> {
+                  try {
+                    return instant(rs, "at");
+                  } catch (SQLException e) {
+                    throw new RowException(e);
+                  }
+                },
+                scope));
+  }
+
+  @Override
+  public Map<String, String> hashes(String namespace, Collection<String> keys) {
+    Args.key(namespace, "namespace");
+    List<String> unique = Args.unique(keys, "keys");
+    return read(
+        "read hashes",
+        () -> {
+          Map<String, String> found = new HashMap<>();
+          selectIn(
+              "SELECT customer, hash FROM diff_hash WHERE namespace = ? AND customer IN ",
+              "",
+              unique,
+              rs -> found.put(rs.getString(1), rs.getString(2)),
+              namespace);
+          return found;
+        });
+  }
+
+  @Override
+  public long hashCount(String namespace) {
+    Args.key(namespace, "namespace");
+    return read(
+        "count hashes",
+        () -> queryLong("SELECT COUNT(*) FROM diff_hash WHERE namespace = ?", namespace));
+  }
+
+  @Override
+  public long memberCount(String segmentId) {
+    Args.key(segmentId, "segmentId");
+    return read(
+        "count members",
+        () -> queryLong("SELECT COUNT(*) FROM member WHERE segment = ?", segmentId));
+  }
+
+  @Override
+  public Set<String> membersAmong(String segmentId, Collection<String> keys) {
+    Args.key(segmentId, "segmentId");
+    List<String> unique = Args.unique(keys, "keys");
+    return read(
+        "read members",
+        () -> {
+          Set<String> found = new HashSet<>();
+          selectIn(
+              "SELECT member FROM member WHERE segment = ? AND member IN ",
+              "",
+              unique,
+              rs -> found.add(rs.getString(1)),
+              segmentId);
+          return found;
+        });
+  }
+
+  private List<String> keys(String sql, Object... params) throws SQLException {
+    List<String> keys = new ArrayList<>();
+    query(sql, rs -> keys.add(rs.getString(1)), params);
+    return keys;
+  }
+
+  @Override
+  public List<String> membersPage(String segmentId, String afterKey, int limit) {
+    Args.key(segmentId, "segmentId");
+    Args.limit(limit);
+    return read(
+        "read members",
+        () ->
+            afterKey == null
+                ? keys(
+                    "SELECT member FROM member WHERE segment = ? ORDER BY member LIMIT ?",
+                    segmentId,
+                    limit)
+                : keys(
+                    "SELECT member FROM member WHERE segment = ? AND member > ?"
+                        + " ORDER BY member LIMIT ?",
+                    segmentId,
+                    afterKey,
+                    limit));
+  }
+
+  @Override
+  public long stagedCount(String segmentId, String runId) {
+    Args.key(segmentId, "segmentId");
+    Args.key(runId, "runId");
+    return read(
+        "count staged members",
+        () ->
+            queryLong(
+                "SELECT COUNT(*) FROM member_staged WHERE segment = ? AND run = ?",
+                segmentId,
+                runId));
+  }
+
+  @Override
+  public List<String> enteredPage(String segmentId, String runId, String afterKey, int limit) {
+    Args.key(segmentId, "segmentId");
+    Args.key(runId, "runId");
+    Args.limit(limit);
+    // An anti-join walked in primary-key order: each page resumes after the previous one, so the
+    // whole diff costs one pass over the staged rows and never holds more than a page.
+    String notMember =
+        " AND NOT EXISTS (SELECT 1 FROM member m WHERE m.segment = s.segment"
+            + " AND m.member = s.member) ORDER BY s.member LIMIT ?";
+    return read(
+        "read entered members",
+        () ->
+            afterKey == null
+                ? keys(
+                    "SELECT s.member FROM member_staged s WHERE s.segment = ? AND s.run = ?"
+                        + notMember,
+                    segmentId,
+                    runId,
+                    limit)
+                : keys(
+                    "SELECT s.member FROM member_staged s WHERE s.segment = ? AND s.run = ?"
+                        + " AND s.member > ?"
+                        + notMember,
+                    segmentId,
+                    runId,
+                    afterKey,
+                    limit));
+  }
+
+  @Override
+  public List<String> exitedPage(String segmentId, String runId, String afterKey, int limit) {
+    Args.key(segmentId, "segmentId");
+    Args.key(runId, "runId");
+    Args.limit(limit);
+    String notStaged =
+        " AND NOT EXISTS (SELECT 1 FROM member_staged s WHERE s.segment = m.segment"
+            + " AND s.run = ? AND s.member = m.member) ORDER BY m.member LIMIT ?";
+    return read(
+        "read exited members",
+        () ->
+            afterKey == null
+                ? keys(
+                    "SELECT m.member FROM member m WHERE m.segment = ?" + notStaged,
+                    segmentId,
+                    runId,
+                    limit)
+                : keys(
+                    "SELECT m.member FROM member m WHERE m.segment = ? AND m.member > ?"
+                        + notStaged,
+                    segmentId,
+                    afterKey,
+                    runId,
+                    limit));
+  }
+
+  private static IdentityRecord identityRow(ResultSet rs) {
+    try {
+      return new IdentityRecord(
+          rs.getString("braze_id"),
+          rs.getString("external_id"),
+          Codec.decodeMap(rs.getString("identifiers")),
+          instant(rs, "updated_at"));
+    } catch (SQLException e) {
+      throw new RowException(e);
+    }
+  }
+
+  @Override
+  public Optional<IdentityRecord> identityByBrazeId(String brazeId) {
+    Args.key(brazeId, "brazeId");
+    return read(
+        "read the identity map",
+        () ->
+            queryOne(
+                "SELECT * FROM identity WHERE braze_id = ?",
+                SqliteStateStore::identityRow,
+                brazeId));
+  }
+
+  @Override
+  public Optional<IdentityRecord> identityByExternalId(String externalId) {
+    Args.key(externalId, "externalId");
+    return read(
+        "read the identity map",
+        () ->
+            queryOne(
+                "SELECT * FROM identity WHERE external_id = ?",
+                SqliteStateStore::identityRow,
+                externalId));
+  }
+
+  @Override
+  public List<OutboxMessage> peekOutbox(int limit) {
+    Args.limit(limit);
+    return read(
+        "read the outbox",
+        () -> {
+          List<OutboxMessage> messages = new ArrayList<>();
+          query(
+              "SELECT id, payload, enqueued_at FROM outbox ORDER BY seq LIMIT ?",
+              rs ->
+                  messages.add(
+                      new OutboxMessage(
+                          rs.getString(1), rs.getString(2), Codec.fromNanos(rs.getLong(3)))),
+              limit);
+          return messages;
+        });
+  }
+
+  @Override
+  public OutboxSize outboxSize() {
+    return read(
+        "measure the outbox",
+        () -> {
+          OutboxSize[] size = new OutboxSize[1];
+          query(
+              "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM outbox",
+              rs -> size[0] = new OutboxSize(rs.getLong(1), rs.getLong(2)));
+          return size[0];
+        });
+  }
+
+  private static LedgerEntry ledgerRow(ResultSet rs) {
+    try {
+      return new LedgerEntry(
+          rs.getString("activation"),
+          rs.getString("occurrence"),
+          rs.getString("customer"),
+          LedgerState.valueOf(rs.getString("state")),
+          instant(rs, "attempted_at"),
+          instant(rs, "updated_at"),
+          rs.getString("dispatch_id"),
+          rs.getString("reason"));
+    } catch (SQLException e) {
+      throw new RowException(e);
+    }
+  }
+
+  @Override
+  public Optional<LedgerEntry> ledgerEntry(String activation, String occurrence, String customer) {
+    Args.key(activation, "activation");
+    Args.key(occurrence, "occurrence");
+    Args.key(customer, "customer");
+    return read(
+        "read the ledger",
+        () ->
+            queryOne(
+                "SELECT "
+                    + LEDGER_COLUMNS
+                    + " FROM ledger WHERE activation = ? AND occurrence = ? AND customer = ?",
+                SqliteStateStore::ledgerRow,
+                activation,
+                occurrence,
+                customer));
+  }
+
+  @Override
+  public List<LedgerEntry> ledgerEntries(
+      String activation, String occurrence, Set<LedgerState> states) {
+    Args.key(activation, "activation");
+    Args.key(occurrence, "occurrence");
+    Objects.requireNonNull(states, "states");
+    if (states.isEmpty()) {
+      return read("read the ledger", List::of);
+    }
+    List<String> names = states.stream().map(Enum::name).sorted().toList();
+    return read(
+        "read the ledger",
+        () -> {
+          List<LedgerEntry> entries = new ArrayList<>();
+          selectIn(
+              "SELECT "
+                  + LEDGER_COLUMNS
+                  + " FROM ledger WHERE activation = ? AND occurrence = ? AND state IN ",
+              " ORDER BY customer",
+              names,
+              rs -> entries.add(ledgerRow(rs)),
+              activation,
+              occurrence);
+          return entries;
+        });
+  }
+
+  @Override
+  public Map<LedgerState, Long> ledgerCounts(String activation, String occurrence) {
+    Args.key(activation, "activation");
+    Args.key(occurrence, "occurrence");
+    return read(
+        "count the ledger",
+        () -> {
+          Map<LedgerState, Long> counts = new EnumMap<>(LedgerState.class);
+          for (LedgerState state : LedgerState.values()) {
+            counts.put(state, 0L);
+          }
+          query(
+              "SELECT state, COUNT(*) FROM ledger WHERE activation = ? AND occurrence = ?"
+                  + " GROUP BY state",
+              rs -> counts.put(LedgerState.valueOf(rs.getString(1)), rs.getLong(2)),
+              activation,
+              occurrence);
+          return counts;
+        });
+  }
+
+  @Override
+  public long sendsToCustomerSince(String activation, String customer, Instant since) {
+    Args.key(activation, "activation");
+    Args.key(customer, "customer");
+    Objects.requireNonNull(since, "since");
+    return read(
+        "count sends",
+        () ->
+            queryLong(
+                "SELECT COUNT(*) FROM ledger WHERE activation = ? AND customer = ?"
+                    + " AND attempted_at >= ? AND state IN "
+                    + MAY_HAVE_BEEN_SENT,
+                activation,
+                customer,
+                Codec.clampNanos(since)));
+  }
+
+  @Override
+  public long sendsSince(String activation, Instant since) {
+    Args.key(activation, "activation");
+    Objects.requireNonNull(since, "since");
+    return read(
+        "count sends",
+        () ->
+            queryLong(
+                "SELECT COUNT(*) FROM ledger WHERE activation = ? AND attempted_at >= ?"
+                    + " AND state IN "
+                    + MAY_HAVE_BEEN_SENT,
+                activation,
+                Codec.clampNanos(since)));
+  }
+
+  private static ActivityRecord activityRow(ResultSet rs) {
+    try {
+      Map<String, Long> other = new HashMap<>();
+      Codec.decodeMap(rs.getString("other_counts"))
+          .forEach((name, value) -> other.put(name, Long.parseLong(value)));
+      List<String> flat = Codec.decodeList(rs.getString("rejections"));
+      List<ActivityRecord.Rejection> rejections = new ArrayList<>();
+      for (int i = 0; i + 1 < flat.size(); i += 2) {
+        rejections.add(new ActivityRecord.Rejection(flat.get(i), flat.get(i + 1)));
+      }
+      ActivityCounts counts =
+          new ActivityCounts(
+              rs.getLong("read_count"),
+              rs.getLong("matched"),
+              rs.getLong("unmatched"),
+              rs.getLong("unchanged"),
+              rs.getLong("sent"),
+              rs.getLong("rejected"),
+              rs.getLong("retried"),
+              rs.getLong("braze_calls"),
+              rs.getLong("odp_calls"),
+              other);
+      return new ActivityRecord(
+          rs.getString("id"),
+          rs.getString("category"),
+          ActivityRecord.Flow.valueOf(rs.getString("flow")),
+          rs.getString("subject"),
+          instant(rs, "started_at"),
+          instant(rs, "ended_at"),
+          ActivityRecord.Status.valueOf(rs.getString("status")),
+          counts,
+          rejections);
+    } catch (SQLException e) {
+      throw new RowException(e);
+    }
+  }
+
+  private List<ActivityRecord> activities(String sql, Object... params) throws SQLException {
+    List<ActivityRecord> records = new ArrayList<>();
+    query(sql, rs -> records.add(activityRow(rs)), params);
+    return records;
+  }
+
+  @Override
+  public List<ActivityRecord> recentActivity(int limit) {
+    Args.limit(limit);
+    return read(
+        "read the activity log",
+        () ->
+            activities(
+                "SELECT " + ACTIVITY_COLUMNS + " FROM activity ORDER BY seq DESC LIMIT ?", limit));
+  }
+
+  @Override
+  public List<ActivityRecord> recentActivity(ActivityRecord.Flow flow, int limit) {
+    Objects.requireNonNull(flow, "flow");
+    Args.limit(limit);
+    return read(
+        "read the activity log",
+        () ->
+            activities(
+                "SELECT "
+                    + ACTIVITY_COLUMNS
+                    + " FROM activity WHERE flow = ? ORDER BY seq DESC LIMIT ?",
+                flow.name(),
+                limit));
+  }
+
+  /** Carries a SQLException out of a row mapper that cannot throw checked exceptions. */
+  private static final class RowException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RowException(SQLException cause) {
+      super(cause);
+    }
+
+    SQLException sqlException() {
+      return (SQLException) getCause();
+    }
+  }
+
+  // ---- Writes -----------------------------------------------------------------------------------
+
+  /** The transaction's writer over the shared connection, which is in a transaction meanwhile. */
+  private final class Tx extends AbstractTx {
+
+    @Override
+    void checkThread() {
+      if (!lock.isHeldByCurrentThread()) {
+        throw new IllegalStateException("A transaction must be used by the thread that runs it");
+      }
+    }
+
+    private <T> T sql(String what, SqlWork<T> work) {
+      try {
+        return work.run();
+      } catch (SQLException e) {
+        throw failure(what, e);
+      }
+    }
+
+    @Override
+    void doPutCheckpoint(String scope, Checkpoint c) {
+      sql(
+          "write a checkpoint",
+          () ->
+              update(
+                  "INSERT OR REPLACE INTO checkpoint (scope, "
+                      + CHECKPOINT_COLUMNS
+                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  scope,
+                  c.runId(),
+                  c.exportObjectPrefix(),
+                  c.exportUrl(),
+                  c.exportRequestedAt(),
+                  Codec.encodeList(c.completedFiles()),
+                  c.currentFile(),
+                  c.currentLine(),
+                  Codec.encodeMap(c.attributes())));
+    }
+
+    @Override
+    boolean doClearCheckpoint(String scope) {
+      return sql(
+          "clear a checkpoint", () -> update("DELETE FROM checkpoint WHERE scope = ?", scope) > 0);
+    }
+
+    @Override
+    void doPutLastSuccess(String scope, Instant at) {
+      sql(
+          "write a last success",
+          () -> update("INSERT OR REPLACE INTO last_success (scope, at) VALUES (?, ?)", scope, at));
+    }
+
+    @Override
+    void doPutHashes(String namespace, Map<String, String> values) {
+      // In key order, so that SQLite appends to B-tree pages instead of revisiting random ones.
+      List<Map.Entry<String, String>> sorted = new ArrayList<>(values.entrySet());
+      sorted.sort(Map.Entry.comparingByKey(Codec.CODE_POINT_ORDER));
+      sql(
+          "write hashes",
+          () ->
+              insert(
+                  "INSERT OR REPLACE INTO diff_hash (namespace, customer, hash) VALUES ",
+                  "(?, ?, ?)",
+                  "",
+                  sorted,
+                  (st, i, e) -> {
+                    st.setString(i, namespace);
+                    st.setString(i + 1, e.getKey());
+                    st.setString(i + 2, e.getValue());
+                  }));
+    }
+
+    @Override
+    long doRemoveHashes(String namespace, List<String> keys) {
+      return sql(
+          "remove hashes",
+          () ->
+              batch(
+                  "DELETE FROM diff_hash WHERE namespace = ? AND customer = ?",
+                  keys,
+                  (st, i, key) -> {
+                    st.setString(i, namespace);
+                    st.setString(i + 1, key);
+                  }));
+    }
+
+    @Override
+    long doClearHashes(String namespace) {
+      return sql(
+          "clear hashes", () -> update("DELETE FROM diff_hash WHERE namespace = ?", namespace));
+    }
+
+    @Override
+    void doStageMembers(String segmentId, String runId, List<String> keys) {
+      sql(
+          "stage members",
+          () ->
+              insert(
+                  "INSERT OR IGNORE INTO member_staged (segment, run, member) VALUES ",
+                  "(?, ?, ?)",
+                  "",
+                  keys,
+                  (st, i, key) -> {
+                    st.setString(i, segmentId);
+                    st.setString(i + 1, runId);
+                    st.setString(i + 2, key);
+                  }));
+    }
+
+    @Override
+    MembershipChange doCommitMembership(String segmentId, String runId) {
+      return sql(
+          "commit a membership",
+          () -> {
+            // Set operations inside SQLite: the exits are deleted and the entries inserted without
+            // either set passing through the heap.
+            long exited =
+                update(
+                    "DELETE FROM member WHERE segment = ? AND NOT EXISTS (SELECT 1 FROM"
+                        + " member_staged s WHERE s.segment = member.segment AND s.run = ?"
+                        + " AND s.member = member.member)",
+                    segmentId,
+                    runId);
+            long entered =
+                update(
+                    "INSERT OR IGNORE INTO member (segment, member) SELECT segment, member"
+                        + " FROM member_staged WHERE segment = ? AND run = ?",
+                    segmentId,
+                    runId);
+            update("DELETE FROM member_staged WHERE segment = ?", segmentId);
+            return new MembershipChange(entered, exited);
+          });
+    }
+
+    @Override
+    long doDiscardStaged(String segmentId) {
+      return sql(
+          "discard staged members",
+          () -> update("DELETE FROM member_staged WHERE segment = ?", segmentId));
+    }
+
+    @Override
+    void doPutIdentities(List<IdentityRecord> records, Set<String> releasedExternalIds) {
+      sql(
+          "write the identity map",
+          () -> {
+            batch(
+                "UPDATE identity SET external_id = NULL WHERE external_id = ?",
+                releasedExternalIds,
+                (st, i, externalId) -> st.setString(i, externalId));
+            List<IdentityRecord> withExternalId =
+                records.stream().filter(r -> r.externalId() != null).toList();
+            // First release the external ids this batch assigns, so that the upserts below can
+            // never collide on the unique external_id index.
+            batch(
+                "UPDATE identity SET external_id = NULL WHERE external_id = ? AND braze_id <> ?",
+                withExternalId,
+                (st, i, r) -> {
+                  st.setString(i, r.externalId());
+                  st.setString(i + 1, r.brazeId());
+                });
+            return insert(
+                "INSERT INTO identity (braze_id, external_id, identifiers, updated_at) VALUES ",
+                "(?, ?, ?, ?)",
+                " ON CONFLICT (braze_id) DO UPDATE SET external_id = excluded.external_id,"
+                    + " identifiers = excluded.identifiers, updated_at = excluded.updated_at",
+                records,
+                (st, i, r) -> {
+                  st.setString(i, r.brazeId());
+                  st.setString(i + 1, r.externalId());
+                  st.setString(i + 2, Codec.encodeMap(r.identifiers()));
+                  st.setLong(i + 3, Codec.toNanos(r.updatedAt()));
+                });
+          });
+    }
+
+    @Override
+    Set<String> seenAmong(List<String> ids) {
+      return sql(
+          "read seen ids",
+          () -> {
+            Set<String> found = new LinkedHashSet<>();
+            selectIn(
+                "SELECT id FROM seen_id WHERE id IN ", "", ids, rs -> found.add(rs.getString(1)));
+            return found;
+          });
+    }
+
+    @Override
+    void doInsertSeen(List<String> ids, Instant now) {
+      long nanos = Codec.toNanos(now);
+      sql(
+          "mark ids seen",
+          () ->
+              insert(
+                  "INSERT OR IGNORE INTO seen_id (id, seen_at) VALUES ",
+                  "(?, ?)",
+                  "",
+                  ids,
+                  (st, i, id) -> {
+                    st.setString(i, id);
+                    st.setLong(i + 1, nanos);
+                  }));
+    }
+
+    @Override
+    long doPurgeSeen(Instant cutoff) {
+      return sql(
+          "purge seen ids",
+          () -> update("DELETE FROM seen_id WHERE seen_at < ?", Codec.clampNanos(cutoff)));
+    }
+
+    @Override
+    long doEnqueue(List<OutboxMessage> messages) {
+      return sql(
+          "write to the outbox",
+          () ->
+              insert(
+                  "INSERT OR IGNORE INTO outbox (id, payload, size, enqueued_at) VALUES ",
+                  "(?, ?, ?, ?)",
+                  "",
+                  messages,
+                  (st, i, m) -> {
+                    st.setString(i, m.id());
+                    st.setString(i + 1, m.payload());
+                    st.setLong(i + 2, m.sizeInBytes());
+                    st.setLong(i + 3, Codec.toNanos(m.enqueuedAt()));
+                  }));
+    }
+
+    @Override
+    long doAcknowledge(List<String> ids) {
+      return sql(
+          "acknowledge outbox messages",
+          () -> batch("DELETE FROM outbox WHERE id = ?", ids, (st, i, id) -> st.setString(i, id)));
+    }
+
+    @Override
+    Map<String, LedgerState> ledgerStates(
+        String activation, String occurrence, List<String> customers) {
+      return sql(
+          "read the ledger",
+          () -> {
+            Map<String, LedgerState> states = new HashMap<>();
+            selectIn(
+                "SELECT customer, state FROM ledger WHERE activation = ? AND occurrence = ?"
+                    + " AND customer IN ",
+                "",
+                customers,
+                rs -> states.put(rs.getString(1), LedgerState.valueOf(rs.getString(2))),
+                activation,
+                occurrence);
+            return states;
+          });
+    }
+
+    @Override
+    void doClaim(String activation, String occurrence, List<String> customers, Instant at) {
+      long nanos = Codec.toNanos(at);
+      sql(
+          "record pending sends",
+          () ->
+              insert(
+                  "INSERT INTO ledger (" + LEDGER_COLUMNS + ") VALUES ",
+                  "(?, ?, ?, 'PENDING', ?, ?, NULL, NULL)",
+                  " ON CONFLICT (activation, occurrence, customer) DO UPDATE SET"
+                      + " state = 'PENDING', attempted_at = excluded.attempted_at,"
+                      + " updated_at = excluded.updated_at, dispatch_id = NULL, reason = NULL",
+                  customers,
+                  (st, i, customer) -> {
+                    st.setString(i, activation);
+                    st.setString(i + 1, occurrence);
+                    st.setString(i + 2, customer);
+                    st.setLong(i + 3, nanos);
+                    st.setLong(i + 4, nanos);
+                  }));
+    }
+
+    @Override
+    void doMarkOutcome(
+        String activation,
+        String occurrence,
+        List<String> customers,
+        LedgerState outcome,
+        String dispatchId,
+        String reason,
+        Instant at) {
+      long nanos = Codec.toNanos(at);
+      sql(
+          "record send outcomes",
+          () ->
+              batch(
+                  "UPDATE ledger SET state = ?, dispatch_id = ?, reason = ?, updated_at = ?"
+                      + " WHERE activation = ? AND occurrence = ? AND customer = ?",
+                  customers,
+                  (st, i, customer) -> {
+                    st.setString(i, outcome.name());
+                    st.setString(i + 1, dispatchId);
+                    st.setString(i + 2, reason);
+                    st.setLong(i + 3, nanos);
+                    st.setString(i + 4, activation);
+                    st.setString(i + 5, occurrence);
+                    st.setString(i + 6, customer);
+                  }));
+    }
+
+    @Override
+    long doPendingToUnknown(String activation, String occurrence, String reason, Instant at) {
+      return sql(
+          "resolve pending sends",
+          () ->
+              update(
+                  "UPDATE ledger SET state = 'UNKNOWN', reason = ?, updated_at = ?"
+                      + " WHERE activation = ? AND occurrence = ? AND state = 'PENDING'",
+                  reason,
+                  at,
+                  activation,
+                  occurrence));
+    }
+
+    @Override
+    long doPurgeLedger(Instant cutoff) {
+      return sql(
+          "purge the ledger",
+          () ->
+              update(
+                  "DELETE FROM ledger WHERE state IN ('SENT', 'FAILED') AND updated_at < ?",
+                  Codec.clampNanos(cutoff)));
+    }
+
+    @Override
+    void doAppendActivity(ActivityRecord r) {
+      Map<String, String> other = new HashMap<>();
+      r.counts().other().forEach((name, value) -> other.put(name, Long.toString(value)));
+      List<String> rejections = new ArrayList<>();
+      for (ActivityRecord.Rejection rejection : r.rejections()) {
+        rejections.add(rejection.reason());
+        rejections.add(rejection.location());
+      }
+      ActivityCounts c = r.counts();
+      sql(
+          "append to the activity log",
+          () ->
+              update(
+                  "INSERT INTO activity ("
+                      + ACTIVITY_COLUMNS
+                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                      + " ON CONFLICT (id) DO UPDATE SET "
+                      + ACTIVITY_UPDATES,
+                  r.id(),
+                  r.category(),
+                  r.flow().name(),
+                  r.subject(),
+                  r.start(),
+                  r.end(),
+                  r.status().name(),
+                  c.read(),
+                  c.matched(),
+                  c.unmatched(),
+                  c.unchanged(),
+                  c.sent(),
+                  c.rejected(),
+                  c.retried(),
+                  c.brazeCalls(),
+                  c.odpCalls(),
+                  Codec.encodeMap(other),
+                  Codec.encodeList(rejections)));
+    }
+
+    @Override
+    long doPurgeActivity(Instant cutoff) {
+      return sql(
+          "purge the activity log",
+          () -> update("DELETE FROM activity WHERE ended_at < ?", Codec.clampNanos(cutoff)));
+    }
+  }
+}

@@ -1,0 +1,346 @@
+package io.github.brazeodp.sync.state;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The durable state of the sync flows: checkpoints, diff hashes, segment membership, the identity
+ * map, Currents de-duplication ids and outbox, the activation ledger and the activity log.
+ *
+ * <p>Two implementations behave identically: {@link #inMemory()} and {@link #sqlite(Path)}. Both
+ * are safe for use by several threads. Everything is keyed by strings chosen by the flows.
+ *
+ * <p>Every write is transactional (see {@link StateWriter}). Reads made on the thread running a
+ * {@link #transaction} callback see that transaction's writes; other threads wait for it to end.
+ * Large sets (segment membership) are read in pages or through lazily paged {@link Iterable}s, so
+ * that a million members never need to be in memory at once.
+ *
+ * <pre>{@code
+ * try (SyncStateStore store = SyncStateStore.sqlite(Path.of("state/braze-odp.db"))) {
+ *   // One commit point of a segment sync: what ODP accepted, the members read and the position.
+ *   store.transaction(tx -> {
+ *     tx.putHashes("profile", acceptedHashes);
+ *     tx.putIdentities(identityRows);
+ *     tx.stageMembers(segmentId, runId, memberKeys);
+ *     tx.putCheckpoint("segment-sync/" + segmentId, checkpoint.atLine(file, line));
+ *   });
+ *   // After a complete export: send the membership events, then make the new membership current.
+ *   for (String key : store.entered(segmentId, runId)) { ... }
+ *   for (String key : store.exited(segmentId, runId)) { ... }
+ *   store.transaction(tx -> {
+ *     tx.commitMembership(segmentId, runId);
+ *     tx.clearCheckpoint("segment-sync/" + segmentId);
+ *     tx.putLastSuccess("segment-sync/" + segmentId, runStart);
+ *   });
+ * }
+ * }</pre>
+ */
+public interface SyncStateStore extends StateWriter, AutoCloseable {
+
+  /** The page size of the {@link Iterable} views over large sets. */
+  int DEFAULT_PAGE_SIZE = 1_000;
+
+  /**
+   * Creates an empty store held in memory, for tests and for processes that need no durability.
+   *
+   * @return a new store
+   */
+  static SyncStateStore inMemory() {
+    return new InMemoryStateStore();
+  }
+
+  /**
+   * Opens, or creates, the SQLite store in {@code file}, creating missing parent directories.
+   *
+   * <p>It needs {@code org.xerial:sqlite-jdbc} on the classpath. The file is refused, with a {@link
+   * StateStoreException} naming it and the problem, when it is not a SQLite database, belongs to
+   * another application or was written by a newer version of this library.
+   *
+   * @param file the database file
+   * @return the open store; close it when done
+   * @throws StateStoreException if the file cannot be used
+   */
+  static SyncStateStore sqlite(Path file) {
+    return SqliteStateStore.open(file);
+  }
+
+  // ---- Transactions --------------------------------------------------------------------------
+
+  /**
+   * Runs {@code work} in one transaction: its writes commit together when it returns, and none of
+   * them is kept when it throws (the exception is rethrown).
+   *
+   * <p>A transaction started inside another one joins it as a nested unit: its failure undoes only
+   * its own writes, and nothing is durable before the outermost transaction commits. Do not use the
+   * writer after the callback returned, nor from another thread.
+   *
+   * @param work the writes to commit together
+   * @throws StateStoreException if the store cannot commit
+   */
+  void transaction(Consumer<? super StateWriter> work);
+
+  /**
+   * Runs {@code work} in one transaction like {@link #transaction}, returning its result.
+   *
+   * @param work the writes to commit together
+   * @param <T> the result type
+   * @return what {@code work} returned
+   * @throws StateStoreException if the store cannot commit
+   */
+  <T> T transactionResult(Function<? super StateWriter, ? extends T> work);
+
+  // ---- Checkpoints -----------------------------------------------------------------------------
+
+  /**
+   * Returns the checkpoint of a scope.
+   *
+   * @param scope the scope
+   * @return the checkpoint, or empty when there is none
+   */
+  Optional<Checkpoint> checkpoint(String scope);
+
+  /**
+   * Returns when a scope last completed a run successfully.
+   *
+   * @param scope the scope
+   * @return the instant stored by {@link #putLastSuccess}, or empty
+   */
+  Optional<Instant> lastSuccess(String scope);
+
+  // ---- Diff hashes -----------------------------------------------------------------------------
+
+  /**
+   * Returns the stored hashes of a batch of customers.
+   *
+   * @param namespace the hash namespace
+   * @param keys the customer keys
+   * @return key to hash for the keys that have one
+   */
+  Map<String, String> hashes(String namespace, Collection<String> keys);
+
+  /**
+   * Counts the hashes of a namespace.
+   *
+   * @param namespace the hash namespace
+   * @return the number of stored hashes
+   */
+  long hashCount(String namespace);
+
+  // ---- Membership ------------------------------------------------------------------------------
+
+  /**
+   * Counts the current members of a segment.
+   *
+   * @param segmentId the segment id
+   * @return the number of members
+   */
+  long memberCount(String segmentId);
+
+  /**
+   * Returns which of the given keys are current members of a segment.
+   *
+   * @param segmentId the segment id
+   * @param keys the keys to check
+   * @return the keys that are members
+   */
+  Set<String> membersAmong(String segmentId, Collection<String> keys);
+
+  /**
+   * Returns one page of a segment's current members in ascending key order.
+   *
+   * @param segmentId the segment id
+   * @param afterKey the last key of the previous page, or null for the first page
+   * @param limit the maximum page size, at least 1
+   * @return up to {@code limit} keys greater than {@code afterKey}
+   */
+  List<String> membersPage(String segmentId, String afterKey, int limit);
+
+  /**
+   * Counts the members staged by a run.
+   *
+   * @param segmentId the segment id
+   * @param runId the run
+   * @return the number of staged members
+   */
+  long stagedCount(String segmentId, String runId);
+
+  /**
+   * Returns one page, in ascending key order, of the members staged by {@code runId} that are not
+   * current members: those who entered the segment.
+   *
+   * @param segmentId the segment id
+   * @param runId the run that staged the new membership
+   * @param afterKey the last key of the previous page, or null for the first page
+   * @param limit the maximum page size, at least 1
+   * @return up to {@code limit} keys greater than {@code afterKey}
+   */
+  List<String> enteredPage(String segmentId, String runId, String afterKey, int limit);
+
+  /**
+   * Returns one page, in ascending key order, of the current members that {@code runId} did not
+   * stage: those who exited the segment.
+   *
+   * @param segmentId the segment id
+   * @param runId the run that staged the new membership
+   * @param afterKey the last key of the previous page, or null for the first page
+   * @param limit the maximum page size, at least 1
+   * @return up to {@code limit} keys greater than {@code afterKey}
+   */
+  List<String> exitedPage(String segmentId, String runId, String afterKey, int limit);
+
+  /**
+   * Iterates over a segment's current members in key order, one page at a time.
+   *
+   * @param segmentId the segment id
+   * @return a lazily paged view; each iterator reads the store as it goes
+   */
+  default Iterable<String> members(String segmentId) {
+    return () -> new Pager((after, limit) -> membersPage(segmentId, after, limit));
+  }
+
+  /**
+   * Iterates over the members who entered the segment in {@code runId}'s staged membership.
+   *
+   * @param segmentId the segment id
+   * @param runId the run that staged the new membership
+   * @return a lazily paged view; each iterator reads the store as it goes
+   */
+  default Iterable<String> entered(String segmentId, String runId) {
+    return () -> new Pager((after, limit) -> enteredPage(segmentId, runId, after, limit));
+  }
+
+  /**
+   * Iterates over the members who exited the segment according to {@code runId}'s staged
+   * membership.
+   *
+   * @param segmentId the segment id
+   * @param runId the run that staged the new membership
+   * @return a lazily paged view; each iterator reads the store as it goes
+   */
+  default Iterable<String> exited(String segmentId, String runId) {
+    return () -> new Pager((after, limit) -> exitedPage(segmentId, runId, after, limit));
+  }
+
+  // ---- Identity map ----------------------------------------------------------------------------
+
+  /**
+   * Looks up the identity map by Braze id.
+   *
+   * @param brazeId the {@code braze_id}
+   * @return the row, or empty
+   */
+  Optional<IdentityRecord> identityByBrazeId(String brazeId);
+
+  /**
+   * Looks up the identity map by external id.
+   *
+   * @param externalId the {@code external_id}
+   * @return the row of the user holding that external id, or empty
+   */
+  Optional<IdentityRecord> identityByExternalId(String externalId);
+
+  // ---- Currents outbox -------------------------------------------------------------------------
+
+  /**
+   * Returns the oldest messages of the outbox without removing them.
+   *
+   * @param limit the maximum number, at least 1
+   * @return up to {@code limit} messages, oldest first
+   */
+  List<OutboxMessage> peekOutbox(int limit);
+
+  /**
+   * Returns how many messages and bytes the outbox holds.
+   *
+   * @return the outbox's size
+   */
+  OutboxSize outboxSize();
+
+  // ---- Activation ledger -----------------------------------------------------------------------
+
+  /**
+   * Returns one ledger entry.
+   *
+   * @param activation the activation's name
+   * @param occurrence the occurrence
+   * @param customer the customer
+   * @return the entry, or empty
+   */
+  Optional<LedgerEntry> ledgerEntry(String activation, String occurrence, String customer);
+
+  /**
+   * Lists the entries of an occurrence in the given states, by customer key; use it to report
+   * {@link LedgerState#UNKNOWN} and {@link LedgerState#PENDING} sends.
+   *
+   * @param activation the activation's name
+   * @param occurrence the occurrence
+   * @param states the states to list
+   * @return the entries, ordered by customer
+   */
+  List<LedgerEntry> ledgerEntries(String activation, String occurrence, Set<LedgerState> states);
+
+  /**
+   * Counts the entries of an occurrence by state.
+   *
+   * @param activation the activation's name
+   * @param occurrence the occurrence
+   * @return a count for every state, zero included
+   */
+  Map<LedgerState, Long> ledgerCounts(String activation, String occurrence);
+
+  /**
+   * Counts the sends of an activation to one customer attempted at or after {@code since}, over all
+   * occurrences, for the per-customer per-hour cap.
+   *
+   * <p>Entries that {@linkplain LedgerState#mayHaveBeenSent() may have been sent} count, so that a
+   * cap is never exceeded because an outcome is unknown.
+   *
+   * @param activation the activation's name
+   * @param customer the customer
+   * @param since the start of the window
+   * @return the number of sends
+   */
+  long sendsToCustomerSince(String activation, String customer, Instant since);
+
+  /**
+   * Counts all sends of an activation attempted at or after {@code since}, for the total per-hour
+   * cap; counted like {@link #sendsToCustomerSince}.
+   *
+   * @param activation the activation's name
+   * @param since the start of the window
+   * @return the number of sends
+   */
+  long sendsSince(String activation, Instant since);
+
+  // ---- Activity log ----------------------------------------------------------------------------
+
+  /**
+   * Returns the most recently appended activity records.
+   *
+   * @param limit the maximum number, at least 1
+   * @return up to {@code limit} records, newest first
+   */
+  List<ActivityRecord> recentActivity(int limit);
+
+  /**
+   * Returns the most recently appended activity records of one flow.
+   *
+   * @param flow the flow
+   * @param limit the maximum number, at least 1
+   * @return up to {@code limit} records, newest first
+   */
+  List<ActivityRecord> recentActivity(ActivityRecord.Flow flow, int limit);
+
+  /**
+   * Closes the store; further calls throw {@link IllegalStateException}. Closing twice is harmless.
+   */
+  @Override
+  void close();
+}

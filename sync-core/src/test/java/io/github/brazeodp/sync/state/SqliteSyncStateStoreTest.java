@@ -1,0 +1,360 @@
+package io.github.brazeodp.sync.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.brazeodp.sync.state.ActivityRecord.Flow;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the store contract against the SQLite store, plus what only a file can do. */
+class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
+  @TempDir Path dir;
+
+  Path file() {
+    return dir.resolve("state.db");
+  }
+
+  @Override
+  SyncStateStore newStore() {
+    return SyncStateStore.sqlite(file());
+  }
+
+  static Connection jdbc(Path file) throws SQLException {
+    return DriverManager.getConnection("jdbc:sqlite:" + file);
+  }
+
+  static String queryString(Path file, String sql) throws SQLException {
+    try (Connection c = jdbc(file);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+
+  static void execute(Path file, String... sql) throws SQLException {
+    try (Connection c = jdbc(file);
+        Statement st = c.createStatement()) {
+      for (String statement : sql) {
+        st.execute(statement);
+      }
+    }
+  }
+
+  SyncStateStore reopen() {
+    store.close();
+    store = SyncStateStore.sqlite(file());
+    return store;
+  }
+
+  // ---- Durability -------------------------------------------------------------------------------
+
+  @Test
+  void keepsEverythingAcrossCloseAndReopen() {
+    Checkpoint checkpoint =
+        Checkpoint.builder("run-1")
+            .export("p/", "https://x.test/e.zip", T0)
+            .completedFiles(List.of("f1", "f2"))
+            .position("f3", 77)
+            .attribute("a", "b")
+            .build();
+    IdentityRecord identity = new IdentityRecord("b1", "e1", Map.of("email", "a@x.test"), T0);
+    ActivityRecord record = activity("run-1", Flow.SEGMENT_SYNC, T0);
+    store.transaction(
+        tx -> {
+          tx.putCheckpoint("scope", checkpoint);
+          tx.putLastSuccess("scope", T0);
+          tx.putHashes("profile", Map.of("k", "h"));
+          tx.stageMembers("seg", "r1", List.of("a", "b"));
+          tx.commitMembership("seg", "r1");
+          tx.stageMembers("seg", "r2", List.of("b", "c"));
+          tx.putIdentities(List.of(identity));
+          tx.markSeen(List.of("evt"), T0);
+          tx.enqueue(List.of(new OutboxMessage("evt", "payload", T0)));
+          tx.recordPending("act", "occ", List.of("c1", "c2"), T0);
+          tx.markOutcome("act", "occ", List.of("c1"), LedgerState.SENT, "d1", null, T0);
+          tx.appendActivity(record);
+        });
+
+    reopen();
+
+    assertThat(store.checkpoint("scope")).contains(checkpoint);
+    assertThat(store.lastSuccess("scope")).contains(T0);
+    assertThat(store.hashes("profile", List.of("k"))).isEqualTo(Map.of("k", "h"));
+    assertThat(all(store.members("seg"))).containsExactly("a", "b");
+    assertThat(all(store.entered("seg", "r2"))).containsExactly("c");
+    assertThat(all(store.exited("seg", "r2"))).containsExactly("a");
+    assertThat(store.identityByExternalId("e1")).contains(identity);
+    assertThat(store.markSeen(List.of("evt"), T0)).isEmpty();
+    assertThat(store.peekOutbox(5)).containsExactly(new OutboxMessage("evt", "payload", T0));
+    assertThat(store.ledgerEntry("act", "occ", "c1").orElseThrow().dispatchId()).isEqualTo("d1");
+    assertThat(store.recordPending("act", "occ", List.of("c1", "c2"), T0).claimed()).isEmpty();
+    assertThat(store.recentActivity(5)).containsExactly(record);
+  }
+
+  @Test
+  void theOutboxKeepsItsOrderAcrossRestarts() {
+    for (int i = 1; i <= 5; i++) {
+      store.enqueue(List.of(new OutboxMessage("m" + i, "p" + i, T0)));
+    }
+    store.acknowledge(List.of("m5"));
+    reopen();
+    store.enqueue(List.of(new OutboxMessage("m6", "p6", T0)));
+    // The newest message was acknowledged before the restart; its position is never reused.
+    assertThat(store.peekOutbox(10))
+        .extracting(OutboxMessage::id)
+        .containsExactly("m1", "m2", "m3", "m4", "m6");
+    assertThat(store.outboxSize()).isEqualTo(new OutboxSize(5, 10));
+  }
+
+  @Test
+  void aKilledProcessLeavesOnlyCommittedTransactions() throws Exception {
+    store.close();
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process process =
+        new ProcessBuilder(
+                java.toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                CrashingWriter.class.getName(),
+                file().toString())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(output).isEqualTo(CrashingWriter.EXIT_CODE);
+
+    store = SyncStateStore.sqlite(file());
+    assertThat(store.hashCount("profile")).isEqualTo(1);
+    assertThat(store.checkpoint("scope").orElseThrow().currentFile()).isEqualTo("part-1.txt");
+    assertThat(store.outboxSize().messages()).isZero();
+  }
+
+  // ---- File checks ------------------------------------------------------------------------------
+
+  @Test
+  void createsTheFileInWalModeWithItsMarkers() throws Exception {
+    assertThat(queryString(file(), "PRAGMA journal_mode")).isEqualTo("wal");
+    assertThat(queryString(file(), "PRAGMA application_id"))
+        .isEqualTo(Integer.toString(SqliteStateStore.APPLICATION_ID));
+    assertThat(queryString(file(), "SELECT MAX(version) FROM schema_version")).isEqualTo("1");
+  }
+
+  @Test
+  void createsMissingParentDirectories() {
+    Path nested = dir.resolve("a/b/c/state.db");
+    try (SyncStateStore other = SyncStateStore.sqlite(nested)) {
+      other.putLastSuccess("s", T0);
+    }
+    assertThat(nested).isRegularFile();
+  }
+
+  @Test
+  void refusesADirectory() {
+    assertThatThrownBy(() -> SyncStateStore.sqlite(dir))
+        .isInstanceOf(StateStoreException.class)
+        .hasMessageContaining(dir.toString())
+        .hasMessageContaining("is a directory");
+  }
+
+  @Test
+  void refusesADatabaseOfAnotherApplication() throws Exception {
+    Path foreign = dir.resolve("crm.db");
+    execute(foreign, "CREATE TABLE orders (id INTEGER)", "CREATE TABLE customers (id INTEGER)");
+
+    assertThatThrownBy(() -> SyncStateStore.sqlite(foreign))
+        .isInstanceOf(StateStoreException.class)
+        .hasMessageContaining(foreign.toString())
+        .hasMessageContaining("another application")
+        .hasMessageContaining("customers, orders")
+        .satisfies(e -> assertThat(((StateStoreException) e).path()).contains(foreign));
+    // Refused without a change: no new table, still in its own journal mode.
+    assertThat(queryString(foreign, "SELECT COUNT(*) FROM sqlite_master")).isEqualTo("2");
+    assertThat(queryString(foreign, "PRAGMA journal_mode")).isEqualTo("delete");
+  }
+
+  @Test
+  void refusesAForeignApplicationId() throws Exception {
+    Path foreign = dir.resolve("other.db");
+    execute(foreign, "PRAGMA application_id = 7", "CREATE TABLE schema_version (version INTEGER)");
+    assertThatThrownBy(() -> SyncStateStore.sqlite(foreign))
+        .isInstanceOf(StateStoreException.class)
+        .hasMessageContaining(foreign.toString())
+        .hasMessageContaining("application_id 0x00000007");
+  }
+
+  @Test
+  void refusesAFileOfRandomBytes() throws IOException {
+    Path garbage = dir.resolve("garbage.db");
+    byte[] bytes = new byte[8192];
+    new Random(42).nextBytes(bytes);
+    Files.write(garbage, bytes);
+
+    assertThatThrownBy(() -> SyncStateStore.sqlite(garbage))
+        .isInstanceOf(StateStoreException.class)
+        .hasMessageContaining(garbage.toString())
+        .hasMessageContaining("not a SQLite database");
+    assertThat(Files.readAllBytes(garbage)).isEqualTo(bytes);
+  }
+
+  @Test
+  void refusesACorruptDatabase() throws IOException {
+    Path corrupt = dir.resolve("corrupt.db");
+    byte[] bytes = new byte[8192];
+    new Random(7).nextBytes(bytes);
+    byte[] header = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(header, 0, bytes, 0, header.length);
+    Files.write(corrupt, bytes);
+
+    assertThatThrownBy(() -> SyncStateStore.sqlite(corrupt))
+        .isInstanceOf(StateStoreException.class)
+        .hasMessageContaining(corrupt.toString())
+        .hasMessageContaining("corrupt");
+  }
+
+  @Test
+  void refusesATruncatedFile() throws IOException {
+    Path truncated = dir.resolve("truncated.db");
+    Files.write(truncated, "SQLite".getBytes(StandardCharsets.US_ASCII));
+    assertThatThrownBy(() -> SyncStateStore.sqlite(truncated))
+        .isInstanceOf(StateStoreException.class)
+        .hasMessageContaining("not a SQLite database");
+  }
+
+  @Test
+  void refusesAFileFromANewerVersion() throws Exception {
+    store.close();
+    execute(file(), "INSERT INTO schema_version (version, applied_at) VALUES (2, 'later')");
+
+    assertThatThrownBy(() -> SyncStateStore.sqlite(file()))
+        .isInstanceOf(StateStoreException.class)
+        .hasMessageContaining(file().toString())
+        .hasMessageContaining("newer version")
+        .hasMessageContaining("schema version 2");
+    store = SyncStateStore.inMemory();
+  }
+
+  @Test
+  void refusesAMarkedFileWithoutItsSchemaTable() throws Exception {
+    store.close();
+    execute(file(), "DROP TABLE schema_version");
+    assertThatThrownBy(() -> SyncStateStore.sqlite(file()))
+        .isInstanceOf(StateStoreException.class)
+        .hasMessageContaining("damaged");
+    store = SyncStateStore.inMemory();
+  }
+
+  @Test
+  void explainsAMissingDriver() {
+    assertThatThrownBy(() -> SqliteStateStore.open(dir.resolve("x.db"), "org.example.NoSuchDriver"))
+        .isInstanceOf(StateStoreException.class)
+        .hasMessageContaining("org.xerial:sqlite-jdbc");
+    assertThat(dir.resolve("x.db")).doesNotExist();
+  }
+
+  // ---- Scale and sharing ------------------------------------------------------------------------
+
+  @Test
+  void diffsLargeMemberships() {
+    int size = 200_000;
+    store.stageMembers("seg", "r1", keys("user-", 0, size));
+    assertThat(store.commitMembership("seg", "r1")).isEqualTo(new MembershipChange(size, 0));
+
+    // The next export lost the first 20,000 members and gained 20,000 new ones.
+    List<String> next = keys("user-", 20_000, size + 20_000);
+    for (int from = 0; from < next.size(); from += 5_000) {
+      store.stageMembers("seg", "r2", next.subList(from, from + 5_000));
+    }
+    List<String> entered = all(store.entered("seg", "r2"));
+    List<String> exited = all(store.exited("seg", "r2"));
+    assertThat(entered).isEqualTo(keys("user-", size, size + 20_000));
+    assertThat(exited).isEqualTo(keys("user-", 0, 20_000));
+
+    assertThat(store.commitMembership("seg", "r2")).isEqualTo(new MembershipChange(20_000, 20_000));
+    assertThat(store.memberCount("seg")).isEqualTo(size);
+    assertThat(store.membersAmong("seg", List.of("user-0000000", "user-0219999")))
+        .containsExactly("user-0219999");
+  }
+
+  @Test
+  void writesAndReadsManyHashes() {
+    Map<String, String> hashes = new HashMap<>();
+    for (String key : keys("c", 0, 200_000)) {
+      hashes.put(key, Integer.toHexString(key.hashCode()));
+    }
+    store.putHashes("profile", hashes);
+    assertThat(store.hashCount("profile")).isEqualTo(200_000);
+    List<String> batch = keys("c", 150_000, 155_000);
+    Map<String, String> found = store.hashes("profile", batch);
+    assertThat(found).hasSize(5_000);
+    batch.forEach(k -> assertThat(found.get(k)).isEqualTo(hashes.get(k)));
+  }
+
+  @Test
+  void twoStoresOnOneFileSeeEachIdAsNewOnce() throws Exception {
+    List<String> ids = keys("evt", 0, 300);
+    Set<String> fresh = ConcurrentHashMap.newKeySet();
+    List<String> duplicates = new ArrayList<>();
+    try (SyncStateStore second = SyncStateStore.sqlite(file())) {
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try {
+        List<Future<List<String>>> futures = new ArrayList<>();
+        for (SyncStateStore s : List.of(store, second)) {
+          futures.add(
+              pool.submit(
+                  () -> {
+                    List<String> dup = new ArrayList<>();
+                    for (int i = 0; i < ids.size(); i += 30) {
+                      for (String id : s.markSeen(ids.subList(i, i + 30), T0)) {
+                        if (!fresh.add(id)) {
+                          dup.add(id);
+                        }
+                      }
+                    }
+                    return dup;
+                  }));
+        }
+        for (Future<List<String>> future : futures) {
+          duplicates.addAll(future.get());
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(second.markSeen(ids, T0)).isEmpty();
+    }
+    assertThat(duplicates).isEmpty();
+    assertThat(fresh).hasSize(ids.size());
+  }
+
+  @Test
+  void listsUnknownSendsAfterReopen() {
+    store.recordPending("act", "occ", List.of("a", "b"), T0);
+    reopen();
+    assertThat(store.pendingToUnknown("act", "occ", "crashed", Instant.EPOCH.plusSeconds(1)))
+        .isEqualTo(2);
+    assertThat(store.ledgerEntries("act", "occ", EnumSet.of(LedgerState.UNKNOWN))).hasSize(2);
+  }
+}
