@@ -118,6 +118,11 @@ public final class BrazeClient implements AutoCloseable {
     return messaging;
   }
 
+  /** Returns how many objects one {@code /users/track} request of this client may carry. */
+  public TrackLimit trackLimit() {
+    return ctx.trackLimit();
+  }
+
   /** Returns the REST base URL this client talks to. */
   public String baseUrl() {
     return ctx.baseUrl().toString();

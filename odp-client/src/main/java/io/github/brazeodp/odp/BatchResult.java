@@ -29,6 +29,18 @@ public final class BatchResult {
     this.requests = requests;
   }
 
+  /**
+   * Creates a result from per-row statuses, for in-memory stand-ins of ODP; the client builds its
+   * own results from ODP's responses.
+   */
+  public static BatchResult of(List<RowStatus> statuses, List<RowError> errors, int requests) {
+    byte[] codes = new byte[statuses.size()];
+    for (int i = 0; i < codes.length; i++) {
+      codes[i] = (byte) statuses.get(i).ordinal();
+    }
+    return new BatchResult(codes, errors, requests);
+  }
+
   /** Returns the number of input rows. */
   public int size() {
     return statuses.length;
