@@ -4,6 +4,7 @@ import io.github.brazeodp.braze.internal.BrazeApi;
 import io.github.brazeodp.braze.internal.ExchangeInterceptor;
 import io.github.brazeodp.braze.internal.Json;
 import io.github.brazeodp.braze.internal.JsonBody;
+import io.github.brazeodp.braze.internal.NoDelaySockets;
 import io.github.brazeodp.braze.internal.RatePacer;
 import io.github.brazeodp.braze.internal.Transport;
 import java.net.InetAddress;
@@ -60,6 +61,9 @@ public final class BrazeClient implements AutoCloseable {
         // OkHttp would otherwise silently repeat a request on some connection failures, which a
         // trigger send must never be; our own retry policy decides instead.
         .retryOnConnectionFailure(false)
+        .socketFactory(
+            NoDelaySockets.wrapDefault(
+                ownsHttp ? javax.net.SocketFactory.getDefault() : b.okHttpClient.socketFactory()))
         .addInterceptor(
             new ExchangeInterceptor(baseUrl, b.apiKey, b.listener, b.clock, b.listenerBodyCap))
         .addNetworkInterceptor(ExchangeInterceptor.networkMarker());

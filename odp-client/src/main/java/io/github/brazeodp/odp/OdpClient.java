@@ -55,8 +55,13 @@ public final class OdpClient implements AutoCloseable {
   private OdpClient(Builder b, HttpUrl url) {
     this.config = b.copy();
     this.baseUrl = url.toString();
-    OkHttpClient base = b.okHttpClient != null ? b.okHttpClient : new OkHttpClient();
-    this.ownedClient = b.okHttpClient == null ? base : null;
+    OkHttpClient host = b.okHttpClient != null ? b.okHttpClient : new OkHttpClient();
+    OkHttpClient base =
+        host.newBuilder()
+            .socketFactory(
+                io.github.brazeodp.odp.internal.NoDelaySockets.wrapDefault(host.socketFactory()))
+            .build();
+    this.ownedClient = b.okHttpClient == null ? host : null;
     boolean defaults = b.okHttpClient == null;
 
     OkHttpClient.Builder api = base.newBuilder();

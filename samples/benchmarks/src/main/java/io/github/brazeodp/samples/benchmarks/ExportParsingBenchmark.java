@@ -34,9 +34,9 @@ public class ExportParsingBenchmark {
   static final int USERS = 100_000;
   private byte[] archive;
 
-  /** Throughput counters reported beside the time per archive. */
+  /** Throughput counters (users/s, bytes/s) reported beside the archives per second. */
   @State(Scope.Thread)
-  @AuxCounters(AuxCounters.Type.EVENTS)
+  @AuxCounters(AuxCounters.Type.OPERATIONS)
   public static class Counters {
     public long users;
     public long bytes;
