@@ -51,18 +51,19 @@ final class Redactor {
           "signature");
   private static final Set<String> EXACT_PARAMS = Set.of("sig", "key", "auth");
 
+  // Patterns are written to stay linear on 64 KiB bodies: no unbounded run before a literal that
+  // would be retried from every word boundary (a base64url blob is full of them).
   private static final Pattern AUTH_SCHEME =
       Pattern.compile("(?i)^\\s*(Bearer|Basic|Token|Digest|ApiKey|Key)\\s+\\S.*$", Pattern.DOTALL);
   private static final Pattern BEARER =
       Pattern.compile("(?i)\\b(Bearer)\\s+[A-Za-z0-9\\-._~+/]+=*");
   private static final Pattern USERINFO =
-      Pattern.compile("(?i)\\b([a-z][a-z0-9+.\\-]*://)[^/\\s:@\"'<>]+:[^/\\s@\"'<>]+@");
+      Pattern.compile("(?i)\\b([a-z][a-z0-9+.\\-]{0,30}://)[^/\\s:@\"'<>]+:[^/\\s@\"'<>]+@");
   private static final Pattern QUERY_PARAM =
       Pattern.compile("(^|[?&]|\\\\u0026)([^=&?\\s\"'<>\\\\#]+)=([^&\\s\"'<>\\\\#]*)");
   private static final Pattern KEY_VALUE_TEXT =
       Pattern.compile(
-          "(?i)\\b([A-Za-z0-9_\\-]*(?:api[-_ ]?key|token|passw(?:or)?d|secret))"
-              + "(\\s*[:=]\\s*)([^\\s,;&\"'\\[\\]{}<>]+)");
+          "(?i)(api[-_ ]?key|token|passw(?:or)?d|secret)(\\s*[:=]\\s*)([^\\s,;&\"'\\[\\]{}<>]+)");
 
   /** Secrets and their URL-encoded forms, longest first so a longer one is never half-replaced. */
   private final List<String> secrets;

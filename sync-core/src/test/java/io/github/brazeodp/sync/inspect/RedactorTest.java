@@ -297,7 +297,10 @@ class RedactorTest {
 
     InspectedExchange once = EventInspector.redact(raw);
 
+    // Layered inspectors on the same thread skip the work for the exchange just redacted.
+    assertThat(Redactor.DEFAULT.redactOnce(once)).isSameAs(once);
     assertThat(EventInspector.redact(once)).isEqualTo(once);
+    assertThat(Redactor.DEFAULT.redactOnce(raw)).isNotSameAs(raw).isEqualTo(once);
     assertThat(Redactor.withSecrets(List.of("abcdefgh")).redact(once)).isEqualTo(once);
   }
 
