@@ -9,12 +9,15 @@ import io.github.brazeodp.braze.BrazeExportException;
 import io.github.brazeodp.braze.BrazeIoException;
 import io.github.brazeodp.braze.BrazeRateLimitException;
 import io.github.brazeodp.braze.BrazeServerException;
+import io.github.brazeodp.braze.ExportIdsRequest;
+import io.github.brazeodp.braze.ExportIdsResponse;
 import io.github.brazeodp.braze.ExportReadOptions;
 import io.github.brazeodp.braze.ExportSegmentRequest;
 import io.github.brazeodp.braze.ExportUserStream;
 import io.github.brazeodp.braze.ExportedUser;
 import io.github.brazeodp.braze.Recipient;
 import io.github.brazeodp.braze.Segment;
+import io.github.brazeodp.braze.SegmentDetails;
 import io.github.brazeodp.braze.Sleeper;
 import io.github.brazeodp.braze.TrackEvent;
 import io.github.brazeodp.braze.TrackLimit;
@@ -27,6 +30,7 @@ import io.github.brazeodp.braze.UserAttributes;
 import io.github.brazeodp.braze.UserIdentifier;
 import io.github.brazeodp.sync.port.BrazeGateway;
 import io.github.brazeodp.sync.port.ExportHandle;
+import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,6 +42,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.IntFunction;
 
 /**
@@ -47,9 +52,10 @@ import java.util.function.IntFunction;
  * <p>It behaves like Braze where the flows care: segments page by creation order, one export per
  * segment runs at a time (a second one answers 429), exports are ZIPs of newline-delimited JSON
  * with 5,000 users per file, an unknown campaign answers 400 "Invalid Campaign ID", a paused or
- * archived Canvas answers success with a notice, and track requests over the limit are refused.
- * Time comes from the injected clock; waiting for a slow export goes through the injected sleeper.
- * Thread-safe.
+ * archived Canvas answers success with a notice, track requests over the limit are refused, and a
+ * track request whose every object is invalid fails as a whole with 400 (otherwise bad objects come
+ * back in {@code errors} and are not counted as processed). Time comes from the injected clock;
+ * waiting for a slow export goes through the injected sleeper. Thread-safe.
  */
 public final class InMemoryBraze implements BrazeGateway {
   /** Operations that faults can target. */
@@ -87,6 +93,12 @@ public final class InMemoryBraze implements BrazeGateway {
    */
   public record Trigger(
       String kind, String id, TriggerSend send, String dispatchId, boolean delivered) {}
+
+  /** Braze's fatal message when no object of a track request is valid. */
+  static final String NO_VALID_DATA =
+      "Valid data must be provided in the 'attributes', 'events', or 'purchases' fields.";
+
+  private static final String INVALID_SEGMENT = "Invalid segment ID";
 
   private static final JsonAdapter<ExportedUser> USER_JSON =
       new Moshi.Builder().build().adapter(ExportedUser.class);
@@ -168,7 +180,8 @@ public final class InMemoryBraze implements BrazeGateway {
               List.copyOf(memberBrazeIds),
               0,
               null,
-              previous == null ? sequence++ : previous.order()));
+              previous == null ? sequence++ : previous.order(),
+              previous == null ? clock.instant() : previous.createdAt()));
     }
     return this;
   }
@@ -189,7 +202,8 @@ public final class InMemoryBraze implements BrazeGateway {
               List.of(),
               size,
               generator,
-              previous == null ? sequence++ : previous.order()));
+              previous == null ? sequence++ : previous.order(),
+              previous == null ? clock.instant() : previous.createdAt()));
     }
     return this;
   }
@@ -372,18 +386,32 @@ public final class InMemoryBraze implements BrazeGateway {
 
   @Override
   public ExportUserStream openExport(ExportHandle export, ExportReadOptions options) {
+    return ExportUserStream.open(
+        openExportArchive(export.objectPrefix()), export.objectPrefix() + ".zip", options);
+  }
+
+  /**
+   * Opens the raw ZIP archive of a ready export, as its download URL serves it; produced lazily as
+   * it is read.
+   *
+   * @throws BrazeExportException with status 404 when the export is unknown, cancelled or not ready
+   *     yet
+   */
+  public InputStream openExportArchive(String objectPrefix) {
     ExportSnapshot snap;
+    int perFile;
     synchronized (lock) {
       enter(Operation.OPEN_EXPORT, "export download", false);
-      snap = exports.get(export.objectPrefix());
+      snap = exports.get(objectPrefix);
       if (snap == null) {
         throw new BrazeExportException(
-            "export " + export.objectPrefix() + " is unknown or expired", 404, null);
+            "export " + objectPrefix + " is unknown or expired", 404, null);
       }
       if (clock.instant().isBefore(snap.readyAt())) {
         throw new BrazeExportException(
-            "export of segment " + export.segmentId() + " is not ready yet", 404, null);
+            "export of segment " + snap.segment().id() + " is not ready yet", 404, null);
       }
+      perFile = usersPerFile;
     }
     IntFunction<ExportedUser> source;
     int size;
@@ -396,15 +424,98 @@ public final class InMemoryBraze implements BrazeGateway {
       size = snap.segment().size();
     }
     ExportSegmentRequest request = snap.request();
-    int perFile;
+    return new ZipExportStream(size, perFile, i -> Users.projectedJson(source.apply(i), request));
+  }
+
+  /**
+   * Returns when an export becomes downloadable, or empty when no export has that prefix (never
+   * started, or cancelled).
+   */
+  public Optional<Instant> exportReadyAt(String objectPrefix) {
     synchronized (lock) {
-      perFile = usersPerFile;
+      ExportSnapshot snap = exports.get(objectPrefix);
+      return snap == null ? Optional.empty() : Optional.of(snap.readyAt());
     }
-    return ExportUserStream.open(
-        new ZipExportStream(
-            size, perFile, i -> USER_JSON.toJson(Users.project(source.apply(i), request))),
-        export.objectPrefix() + ".zip",
-        options);
+  }
+
+  /**
+   * Cancels every export of a segment, as {@code /export/segment/cancel} does: their archives are
+   * gone and a new export may start at once.
+   *
+   * @throws BrazeBadRequestException when the segment is unknown
+   */
+  public void cancelSegmentExport(String segmentId) {
+    synchronized (lock) {
+      if (!segments.containsKey(segmentId)) {
+        throw badRequest("/export/segment/cancel", INVALID_SEGMENT);
+      }
+      runningExports.remove(segmentId);
+      exports.values().removeIf(snap -> snap.segment().id().equals(segmentId));
+    }
+  }
+
+  /** Returns the details of a segment, as {@code /segments/details} shows them. */
+  public Optional<SegmentDetails> segmentDetails(String segmentId) {
+    synchronized (lock) {
+      SegmentDef s = segments.get(segmentId);
+      if (s == null) {
+        return Optional.empty();
+      }
+      int size = s.generator() != null ? s.size() : s.members().size();
+      String created = s.createdAt().toString();
+      return Optional.of(
+          new SegmentDetails(
+              s.name(),
+              "in-memory segment of " + size + " users",
+              null,
+              created,
+              created,
+              List.of(),
+              List.of()));
+    }
+  }
+
+  /**
+   * Looks users up by identifier, as {@code /users/export/ids} does: the users found, projected on
+   * {@code fields_to_export} (all fields when absent), and the external ids that matched nobody.
+   */
+  public ExportIdsResponse exportIds(ExportIdsRequest request) {
+    synchronized (lock) {
+      List<ExportedUser> found = new ArrayList<>();
+      List<String> invalid = new ArrayList<>();
+      List<UserIdentifier> wanted = new ArrayList<>();
+      if (request.externalIds() != null) {
+        for (String id : request.externalIds()) {
+          if (find(UserIdentifier.externalId(id)) == null) {
+            invalid.add(id);
+          } else {
+            wanted.add(UserIdentifier.externalId(id));
+          }
+        }
+      }
+      if (request.userAliases() != null) {
+        request.userAliases().forEach(a -> wanted.add(UserIdentifier.alias(a)));
+      }
+      if (request.brazeId() != null) {
+        wanted.add(UserIdentifier.brazeId(request.brazeId()));
+      }
+      if (request.emailAddress() != null) {
+        wanted.add(UserIdentifier.email(request.emailAddress()));
+      }
+      if (request.phone() != null) {
+        wanted.add(UserIdentifier.phone(request.phone()));
+      }
+      for (UserIdentifier id : wanted) {
+        ExportedUser u = find(id);
+        if (u != null && !found.contains(u)) {
+          found.add(
+              request.fieldsToExport() == null
+                  ? u
+                  : Users.project(u, ExportSegmentRequest.of("ids", request.fieldsToExport())));
+        }
+      }
+      return new ExportIdsResponse("success", found, invalid);
+    }
   }
 
   @Override
@@ -447,13 +558,34 @@ public final class InMemoryBraze implements BrazeGateway {
           errors.add(new BrazeError(problem, "purchases", i));
         }
       }
+      int rejectedAttributes = 0;
+      int rejectedEvents = 0;
+      int rejectedPurchases = 0;
+      for (BrazeError e : errors) {
+        switch (e.inputArray()) {
+          case "attributes" -> rejectedAttributes++;
+          case "events" -> rejectedEvents++;
+          default -> rejectedPurchases++;
+        }
+      }
+      if (errors.size() == request.objectCount()) {
+        // Braze refuses a request in which no object is valid as a whole, with a fatal 400.
+        afterProcessing(fault, "/users/track");
+        throw new BrazeBadRequestException(
+            "/users/track",
+            400,
+            Map.of(),
+            NO_VALID_DATA,
+            errors,
+            "{\"message\":\"" + NO_VALID_DATA + "\"}");
+      }
       tracked.add(request);
       afterProcessing(fault, "/users/track");
       return new TrackResponse(
           "success",
-          request.attributes().size(),
-          request.events().size(),
-          request.purchases().size(),
+          request.attributes().size() - rejectedAttributes,
+          request.events().size() - rejectedEvents,
+          request.purchases().size() - rejectedPurchases,
           errors);
     }
   }
@@ -610,7 +742,8 @@ public final class InMemoryBraze implements BrazeGateway {
       List<String> members,
       int size,
       IntFunction<ExportedUser> generator,
-      int order) {}
+      int order,
+      Instant createdAt) {}
 
   private record ExportSnapshot(
       SegmentDef segment,

@@ -14,8 +14,9 @@ import java.util.Map;
 
 /** Edits exported-user records the way Braze applies attribute writes. */
 final class Users {
-  private static final JsonAdapter<ExportedUser> ADAPTER =
-      new Moshi.Builder().build().adapter(ExportedUser.class);
+  private static final Moshi MOSHI = new Moshi.Builder().build();
+  private static final JsonAdapter<ExportedUser> ADAPTER = MOSHI.adapter(ExportedUser.class);
+  private static final JsonAdapter<Object> MAP_JSON = MOSHI.adapter(Object.class);
 
   private Users() {}
 
@@ -101,8 +102,18 @@ final class Users {
   }
 
   /** Keeps only what a segment export with {@code fields} would contain. */
-  @SuppressWarnings("unchecked")
+  /** Keeps only what a segment export with {@code request} would contain. */
   static ExportedUser project(ExportedUser user, ExportSegmentRequest request) {
+    return fromMap(projectedMap(user, request));
+  }
+
+  /** Returns the export line of {@code user}: only the fields {@code request} asked for. */
+  static String projectedJson(ExportedUser user, ExportSegmentRequest request) {
+    return MAP_JSON.toJson(projectedMap(user, request));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> projectedMap(ExportedUser user, ExportSegmentRequest request) {
     Map<String, Object> map = toMap(user);
     Object custom = map.get("custom_attributes");
     map.keySet().retainAll(request.fieldsToExport());
@@ -112,7 +123,7 @@ final class Users {
       kept.keySet().retainAll(some);
       map.put("custom_attributes", kept);
     }
-    return fromMap(map);
+    return map;
   }
 
   @SuppressWarnings("unchecked")

@@ -512,16 +512,21 @@ public final class SegmentSync {
           continue;
         }
         stats.matched(1);
-        p.identities.add(new IdentityRecord(u.brazeId(), u.externalId(), ids, runStart));
         addCustomEvents(u, ids, p.events);
         MappedCustomer mapped = mappings.apply(u);
         mapped
             .problems()
             .forEach(problem -> stats.problem(problem.toString(), "braze_id " + u.brazeId()));
         String hash = Hashes.of(mapped.hash(), ids.toString());
-        if (hash.equals(known.get(u.brazeId()))
-            || !seenInBatch.add(u.brazeId())
-            || (!dry && !inFlight.add(u.brazeId()))) {
+        if (hash.equals(known.get(u.brazeId()))) {
+          // The hash covers the identifiers and was committed with the identity row.
+          stats.unchanged(1);
+          continue;
+        }
+        // Another segment of this run may be sending this user right now: its identity row may
+        // not be committed yet, so this segment's membership events need it too.
+        p.identities.add(new IdentityRecord(u.brazeId(), u.externalId(), ids, runStart));
+        if (!seenInBatch.add(u.brazeId()) || (!dry && !inFlight.add(u.brazeId()))) {
           stats.unchanged(1);
           continue;
         }
