@@ -1,0 +1,46 @@
+package io.github.brazeodp.samples.cli;
+
+import io.github.brazeodp.sync.state.SyncStateStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Shows recent runs from the state store. */
+@Command(
+    name = "activity",
+    mixinStandardHelpOptions = true,
+    description = "Shows recent runs (the activity log) from the state store.")
+final class ActivityCommand implements Callable<Integer> {
+  @Option(names = "--state", description = "State file (default: from --config).")
+  Path state;
+
+  @Option(names = "--config", description = "JSON configuration file naming the state file.")
+  Path config;
+
+  @Option(names = "--limit", defaultValue = "20", description = "How many runs (default 20).")
+  int limit;
+
+  @Override
+  public Integer call() {
+    Path file = state;
+    if (file == null) {
+      if (config == null) {
+        throw new ConfigException("give --state FILE or --config FILE");
+      }
+      file = HostConfig.stateFileOf(config);
+    }
+    if (!Files.exists(file)) {
+      throw new ConfigException("state file not found: " + file);
+    }
+    try (SyncStateStore store = SyncStateStore.sqlite(file)) {
+      ActivityTable.print(System.out, store.recentActivity(limit));
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    return ExitCodes.OK;
+  }
+}

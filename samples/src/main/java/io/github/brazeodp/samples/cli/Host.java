@@ -1,0 +1,101 @@
+package io.github.brazeodp.samples.cli;
+
+import io.github.brazeodp.braze.BrazeClient;
+import io.github.brazeodp.odp.OdpClient;
+import io.github.brazeodp.sync.adapter.BrazeClientGateway;
+import io.github.brazeodp.sync.adapter.OdpClientGateway;
+import io.github.brazeodp.sync.inspect.EventInspector;
+import io.github.brazeodp.sync.inspect.JsonLinesInspector;
+import io.github.brazeodp.sync.state.SyncStateStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/** What a command needs to run flows: the two clients, their gateways, the state store. */
+final class Host implements AutoCloseable {
+  final BrazeClient braze;
+  final OdpClient odp;
+  final BrazeClientGateway brazeGateway;
+  final OdpClientGateway odpGateway;
+  final SyncStateStore state;
+  final Path stateFile;
+  private final JsonLinesInspector inspector;
+
+  private Host(
+      BrazeClient braze,
+      OdpClient odp,
+      SyncStateStore state,
+      Path stateFile,
+      JsonLinesInspector inspector) {
+    this.braze = braze;
+    this.odp = odp;
+    this.brazeGateway = new BrazeClientGateway(braze, Clock.systemUTC());
+    this.odpGateway = new OdpClientGateway(odp);
+    this.state = state;
+    this.stateFile = stateFile;
+    this.inspector = inspector;
+  }
+
+  /** Builds clients against the given endpoints, inspecting exchanges into {@code inspect}. */
+  static Host open(
+      String brazeKey,
+      String brazeUrl,
+      io.github.brazeodp.braze.TrackLimit trackLimit,
+      String odpKey,
+      io.github.brazeodp.odp.OdpRegion odpRegion,
+      String odpUrl,
+      Path stateFile,
+      Path inspect) {
+    JsonLinesInspector sink = null;
+    EventInspector inspector = null;
+    if (inspect != null) {
+      try {
+        sink = EventInspector.jsonLines(inspect);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write the inspector file " + inspect, e);
+      }
+      inspector = sink.withSecrets(brazeKey, odpKey);
+    }
+    BrazeClient.Builder b =
+        BrazeClient.builder().apiKey(brazeKey).baseUrl(brazeUrl).trackLimit(trackLimit);
+    OdpClient.Builder o = OdpClient.builder().apiKey(odpKey);
+    if (odpUrl != null) {
+      o.baseUrl(odpUrl);
+    } else if (odpRegion != null) {
+      o.region(odpRegion);
+    }
+    if (inspector != null) {
+      b.eventListener(inspector.brazeListener());
+      o.eventListener(inspector.odpListener());
+    }
+    return new Host(b.build(), o.build(), SyncStateStore.sqlite(stateFile), stateFile, sink);
+  }
+
+  static Host open(HostConfig config, Path inspect) {
+    return open(
+        config.braze().apiKey(),
+        config.braze().baseUrl(),
+        config.braze().trackLimit(),
+        config.odp().apiKey(),
+        config.odp().region(),
+        config.odp().baseUrl(),
+        config.stateFile(),
+        inspect);
+  }
+
+  @Override
+  public void close() {
+    try {
+      state.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("closing the state store failed", e);
+    } finally {
+      braze.close();
+      odp.close();
+      if (inspector != null) {
+        inspector.close();
+      }
+    }
+  }
+}

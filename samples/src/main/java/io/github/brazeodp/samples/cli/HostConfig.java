@@ -1,0 +1,275 @@
+package io.github.brazeodp.samples.cli;
+
+import io.github.brazeodp.braze.BrazeInstance;
+import io.github.brazeodp.braze.TrackLimit;
+import io.github.brazeodp.odp.OdpRegion;
+import io.github.brazeodp.sync.IdentityRule;
+import io.github.brazeodp.sync.mapping.FieldMapping;
+import io.github.brazeodp.sync.mapping.FieldMappings;
+import io.github.brazeodp.sync.mapping.Transform;
+import io.github.brazeodp.sync.segments.Selection;
+import java.nio.file.Path;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The host's configuration file, read strictly: unknown keys and unset secrets are errors that name
+ * the key. Secrets are never in the file: keys ending in {@code Env} name the environment variable
+ * that holds them.
+ *
+ * <p>See {@code samples/config.example.json} and the README's configuration reference.
+ */
+record HostConfig(
+    Braze braze,
+    Odp odp,
+    Path stateFile,
+    SegmentSync segmentSync,
+    Currents currents,
+    Daemon daemon,
+    Object activations) {
+
+  record Braze(String apiKey, String baseUrl, TrackLimit trackLimit) {}
+
+  record Odp(String apiKey, OdpRegion region, String baseUrl) {}
+
+  record SegmentSync(
+      Selection selection,
+      FieldMappings mappings,
+      IdentityRule identity,
+      boolean createMissingFields,
+      int batchSize,
+      int concurrentExports) {}
+
+  record Currents(int port, String path, List<String> tokens, int bodyLimitBytes) {}
+
+  record Daemon(LocalTime syncAt, ZoneId zone) {}
+
+  private static final Set<String> SECTIONS =
+      Set.of("braze", "odp", "state", "segmentSync", "currents", "daemon", "activations");
+
+  /** Reads only the state file's path, so that reading the activity log needs no secrets. */
+  static Path stateFileOf(Path file) {
+    JsonConfig root = JsonConfig.read(file, name -> null).allow(SECTIONS);
+    return Path.of(
+        root.object("state").allow(Set.of("sqlite")).string("sqlite", "braze-odp-sync.db"));
+  }
+
+  static HostConfig load(Path file, Function<String, String> env) {
+    JsonConfig root = JsonConfig.read(file, env).allow(SECTIONS);
+    JsonConfig b =
+        root.object("braze").allow(Set.of("apiKeyEnv", "instance", "baseUrl", "trackLimit"));
+    JsonConfig o = root.object("odp").allow(Set.of("apiKeyEnv", "region", "baseUrl"));
+    JsonConfig st = root.object("state").allow(Set.of("sqlite"));
+    JsonConfig ss =
+        root.object("segmentSync")
+            .allow(
+                Set.of(
+                    "segments",
+                    "prefix",
+                    "mappings",
+                    "identity",
+                    "createMissingFields",
+                    "batchSize",
+                    "concurrentExports"));
+    JsonConfig cu =
+        root.object("currents").allow(Set.of("port", "path", "tokensEnv", "bodyLimitBytes"));
+    JsonConfig d = root.object("daemon").allow(Set.of("segmentSyncAt", "zone"));
+    return new HostConfig(
+        braze(b),
+        odp(o),
+        Path.of(st.string("sqlite", "braze-odp-sync.db")),
+        segmentSync(ss),
+        currents(cu, env),
+        daemon(d),
+        root.raw("activations"));
+  }
+
+  private static Braze braze(JsonConfig b) {
+    String apiKey = b.secret("apiKeyEnv");
+    String baseUrl = b.string("baseUrl", null);
+    if (baseUrl == null) {
+      String instance = b.string("instance", "US_01");
+      try {
+        baseUrl =
+            BrazeInstance.valueOf(instance.toUpperCase(Locale.ROOT).replace('-', '_')).restUrl();
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(
+            b.qualified("instance")
+                + " must be one of "
+                + List.of(BrazeInstance.values())
+                + ", was \""
+                + instance
+                + "\"");
+      }
+    }
+    String limit = b.string("trackLimit", "COMBINED_50");
+    TrackLimit trackLimit =
+        switch (limit) {
+          case "COMBINED_50" -> TrackLimit.COMBINED_50;
+          case "COMBINED_75" -> TrackLimit.COMBINED_75;
+          case "LEGACY_75_PER_ARRAY" -> TrackLimit.LEGACY_75_PER_ARRAY;
+          default ->
+              throw new ConfigException(
+                  b.qualified("trackLimit")
+                      + " must be COMBINED_50, COMBINED_75 or LEGACY_75_PER_ARRAY, was \""
+                      + limit
+                      + "\"");
+        };
+    return new Braze(apiKey, baseUrl, trackLimit);
+  }
+
+  private static Odp odp(JsonConfig o) {
+    String apiKey = o.secret("apiKeyEnv");
+    String region = o.string("region", null);
+    OdpRegion r = null;
+    if (region != null) {
+      try {
+        r = OdpRegion.valueOf(region.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(
+            o.qualified("region") + " must be US, EU or AU, was \"" + region + "\"");
+      }
+    }
+    return new Odp(apiKey, r, o.string("baseUrl", null));
+  }
+
+  private static SegmentSync segmentSync(JsonConfig s) {
+    Object segments = s.raw("segments");
+    Selection selection;
+    if (segments == null) {
+      selection = Selection.none();
+    } else if ("all".equals(segments)) {
+      selection = Selection.all();
+    } else if (segments instanceof List) {
+      selection = Selection.segments(s.strings("segments"));
+    } else {
+      throw new ConfigException(
+          s.qualified("segments") + " must be \"all\" or an array of segment ids or names");
+    }
+    String prefix = s.string("prefix", FieldMappings.DEFAULT_PREFIX);
+    FieldMappings mappings;
+    try {
+      mappings = FieldMappings.defaults(prefix);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(s.qualified("prefix") + ": " + e.getMessage());
+    }
+    JsonConfig m = s.object("mappings").allow(Set.of("add", "remove"));
+    for (String target : m.strings("remove")) {
+      mappings = mappings.remove(target);
+    }
+    for (JsonConfig rule : m.objects("add")) {
+      rule.allow(Set.of("source", "target", "transform", "constant"));
+      try {
+        FieldMapping mapping =
+            rule.has("constant")
+                ? FieldMapping.constant(rule.requiredString("target"), rule.raw("constant"))
+                : FieldMapping.of(rule.requiredString("source"), rule.requiredString("target"));
+        if (rule.has("transform")) {
+          mapping = mapping.with(transform(rule));
+        }
+        mappings = mappings.add(mapping);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(rule.qualified("") + " " + e.getMessage());
+      }
+    }
+    JsonConfig id = s.object("identity").allow(Set.of("externalIdIdentifier"));
+    IdentityRule identity = IdentityRule.defaults();
+    if (id.has("externalIdIdentifier")) {
+      identity = identity.withExternalIdAs(id.requiredString("externalIdIdentifier"));
+    }
+    return new SegmentSync(
+        selection,
+        mappings,
+        identity,
+        s.bool("createMissingFields", false),
+        positive(s, "batchSize", 500),
+        positive(s, "concurrentExports", 4));
+  }
+
+  private static Transform transform(JsonConfig rule) {
+    Object t = rule.raw("transform");
+    if (t instanceof String name) {
+      return switch (name) {
+        case "lowercase" -> Transform.lowerCase();
+        case "uppercase" -> Transform.upperCase();
+        case "date" -> Transform.dateFormat(Transform.DateOutput.DATE);
+        case "epochSeconds" -> Transform.dateFormat(Transform.DateOutput.EPOCH_SECONDS);
+        case "isoInstant" -> Transform.dateFormat(Transform.DateOutput.ISO_INSTANT);
+        default ->
+            throw new ConfigException(
+                rule.qualified("transform")
+                    + " must be lowercase, uppercase, date, epochSeconds, isoInstant or"
+                    + " {\"split\": {\"separator\": \" \", \"index\": 0}}, was \""
+                    + name
+                    + "\"");
+      };
+    }
+    if (t instanceof Map<?, ?> map
+        && map.size() == 1
+        && map.get("split") instanceof Map<?, ?> split) {
+      Object sep = split.get("separator");
+      Object index = split.get("index");
+      if (sep instanceof String s && index instanceof Number n) {
+        return Transform.split(s, n.intValue());
+      }
+    }
+    throw new ConfigException(
+        rule.qualified("transform")
+            + " must be a transform name or {\"split\": {\"separator\": \" \", \"index\": 0}}");
+  }
+
+  private static Currents currents(JsonConfig c, Function<String, String> env) {
+    List<String> tokens = new java.util.ArrayList<>();
+    List<String> variables = c.strings("tokensEnv");
+    for (int i = 0; i < variables.size(); i++) {
+      String value = env.apply(variables.get(i));
+      if (value == null || value.isBlank()) {
+        throw new ConfigException(
+            "environment variable "
+                + variables.get(i)
+                + " (named by "
+                + c.qualified("tokensEnv")
+                + "["
+                + i
+                + "]) is not set");
+      }
+      tokens.add(value);
+    }
+    return new Currents(
+        c.integer("port", 8080),
+        c.string("path", "/currents"),
+        tokens,
+        positive(c, "bodyLimitBytes", 16 * 1024 * 1024));
+  }
+
+  private static Daemon daemon(JsonConfig d) {
+    LocalTime at;
+    ZoneId zone;
+    try {
+      at = LocalTime.parse(d.string("segmentSyncAt", "02:00"));
+    } catch (DateTimeParseException e) {
+      throw new ConfigException(d.qualified("segmentSyncAt") + " must be HH:mm, e.g. \"02:00\"");
+    }
+    try {
+      zone = ZoneId.of(d.string("zone", "UTC"));
+    } catch (RuntimeException e) {
+      throw new ConfigException(
+          d.qualified("zone") + " must be an IANA time zone such as Europe/Paris");
+    }
+    return new Daemon(at, zone);
+  }
+
+  private static int positive(JsonConfig c, String key, int fallback) {
+    int v = c.integer(key, fallback);
+    if (v < 1) {
+      throw new ConfigException(c.qualified(key) + " must be at least 1, was " + v);
+    }
+    return v;
+  }
+}

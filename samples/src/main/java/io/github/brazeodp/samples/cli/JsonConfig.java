@@ -1,0 +1,211 @@
+package io.github.brazeodp.samples.cli;
+
+import com.squareup.moshi.JsonReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import okio.Buffer;
+
+/**
+ * A strict view of one JSON object of the configuration file: every key must be known, and every
+ * error names the full key path (for example {@code segmentSync.segmnts}).
+ */
+final class JsonConfig {
+  private final String path;
+  private final Map<String, Object> values;
+  private final Function<String, String> env;
+
+  private JsonConfig(String path, Map<String, Object> values, Function<String, String> env) {
+    this.path = path;
+    this.values = values;
+    this.env = env;
+  }
+
+  @SuppressWarnings("unchecked")
+  static JsonConfig read(Path file, Function<String, String> env) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("config file not found: " + file);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    }
+    Object root;
+    try (JsonReader reader = JsonReader.of(new Buffer().writeUtf8(text))) {
+      root = reader.readJsonValue();
+      if (reader.peek() != JsonReader.Token.END_DOCUMENT) {
+        throw new ConfigException("config file " + file + ": unexpected content after the object");
+      }
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof ConfigException c) {
+        throw c;
+      }
+      throw new ConfigException("config file " + file + " is not valid JSON: " + e.getMessage());
+    }
+    if (!(root instanceof Map)) {
+      throw new ConfigException("config file " + file + " must hold a JSON object");
+    }
+    return new JsonConfig("", (Map<String, Object>) root, env);
+  }
+
+  /** Fails on keys outside {@code known}, suggesting the closest known key. */
+  JsonConfig allow(Set<String> known) {
+    for (String key : values.keySet()) {
+      if (!known.contains(key)) {
+        String close =
+            known.stream()
+                .min(Comparator.comparingInt(k -> distance(k, key)))
+                .filter(k -> distance(k, key) <= 3)
+                .map(k -> " (did you mean " + qualified(k) + "?)")
+                .orElse("");
+        throw new ConfigException("unknown config key " + qualified(key) + close);
+      }
+    }
+    return this;
+  }
+
+  boolean has(String key) {
+    return values.containsKey(key) && values.get(key) != null;
+  }
+
+  @SuppressWarnings("unchecked")
+  JsonConfig object(String key) {
+    Object v = values.get(key);
+    if (v == null) {
+      return new JsonConfig(qualified(key) + ".", new LinkedHashMap<>(), env);
+    }
+    if (!(v instanceof Map)) {
+      throw new ConfigException(qualified(key) + " must be an object");
+    }
+    return new JsonConfig(qualified(key) + ".", (Map<String, Object>) v, env);
+  }
+
+  @SuppressWarnings("unchecked")
+  List<JsonConfig> objects(String key) {
+    Object v = values.get(key);
+    List<JsonConfig> out = new ArrayList<>();
+    if (v == null) {
+      return out;
+    }
+    if (!(v instanceof List<?> list)) {
+      throw new ConfigException(qualified(key) + " must be an array of objects");
+    }
+    for (int i = 0; i < list.size(); i++) {
+      if (!(list.get(i) instanceof Map)) {
+        throw new ConfigException(qualified(key) + "[" + i + "] must be an object");
+      }
+      out.add(
+          new JsonConfig(qualified(key) + "[" + i + "].", (Map<String, Object>) list.get(i), env));
+    }
+    return out;
+  }
+
+  String string(String key, String fallback) {
+    Object v = values.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    if (!(v instanceof String s)) {
+      throw new ConfigException(qualified(key) + " must be a string, was " + v);
+    }
+    return s;
+  }
+
+  String requiredString(String key) {
+    String s = string(key, null);
+    if (s == null || s.isBlank()) {
+      throw new ConfigException("missing config key " + qualified(key));
+    }
+    return s;
+  }
+
+  int integer(String key, int fallback) {
+    Object v = values.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+      throw new ConfigException(qualified(key) + " must be a whole number, was " + v);
+    }
+    return n.intValue();
+  }
+
+  boolean bool(String key, boolean fallback) {
+    Object v = values.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    if (!(v instanceof Boolean b)) {
+      throw new ConfigException(qualified(key) + " must be true or false, was " + v);
+    }
+    return b;
+  }
+
+  List<String> strings(String key) {
+    Object v = values.get(key);
+    if (v == null) {
+      return List.of();
+    }
+    if (!(v instanceof List<?> list)) {
+      throw new ConfigException(qualified(key) + " must be an array of strings");
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      if (!(list.get(i) instanceof String s)) {
+        throw new ConfigException(qualified(key) + "[" + i + "] must be a string");
+      }
+      out.add(s);
+    }
+    return out;
+  }
+
+  Object raw(String key) {
+    return values.get(key);
+  }
+
+  /**
+   * Reads a secret: the key holds the name of an environment variable, which must be set. Secrets
+   * never sit in the file itself.
+   */
+  String secret(String key) {
+    String variable = requiredString(key);
+    String value = env.apply(variable);
+    if (value == null || value.isBlank()) {
+      throw new ConfigException(
+          "environment variable " + variable + " (named by " + qualified(key) + ") is not set");
+    }
+    return value;
+  }
+
+  String qualified(String key) {
+    return path + key;
+  }
+
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}

@@ -1,0 +1,66 @@
+package io.github.brazeodp.samples.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The braze-odp-sync host: runs the flows as commands or as a daemon, and the offline demo.
+ *
+ * <p>Exit codes: 0 ok, 2 partial (some records rejected), 1 failed, 64 bad usage or configuration.
+ */
+@Command(
+    name = "braze-odp-sync",
+    mixinStandardHelpOptions = true,
+    version = "braze-odp-sync 0.1.0-SNAPSHOT",
+    description = "Syncs Braze and Optimizely Data Platform (ODP) in both directions.",
+    subcommands = {SyncSegmentsCommand.class, ActivityCommand.class},
+    exitCodeOnInvalidInput = ExitCodes.USAGE,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:ok",
+      "1:failed",
+      "2:partial (some records rejected; see the activity log)",
+      "64:bad usage or configuration"
+    })
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** Runs the host and exits with its exit code. */
+  public static void main(String[] args) {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    System.exit(run(args));
+  }
+
+  /** Runs the host without exiting, for tests and embedding; returns the exit code. */
+  public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setParameterExceptionHandler(
+        (e, args) -> {
+          PrintWriter err = e.getCommandLine().getErr();
+          err.println(e.getMessage());
+          e.getCommandLine().usage(err);
+          return ExitCodes.USAGE;
+        });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          PrintWriter err = commandLine.getErr();
+          if (Errors.isConfiguration(e)) {
+            err.println("configuration error: " + e.getMessage());
+            return ExitCodes.USAGE;
+          }
+          err.println("failed: " + e);
+          return ExitCodes.FAILED;
+        });
+    return cli;
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "choose a command");
+  }
+}

@@ -1,0 +1,124 @@
+package io.github.brazeodp.samples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.brazeodp.braze.BrazeInstance;
+import io.github.brazeodp.braze.TrackLimit;
+import io.github.brazeodp.odp.OdpRegion;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalTime;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ConfigTest {
+  @TempDir Path dir;
+
+  private static final Map<String, String> ENV =
+      Map.of("BRAZE_KEY", "braze-secret-123", "ODP_KEY", "odp-secret-456", "TOKEN", "tok-789xyz");
+
+  private Path write(String json) throws Exception {
+    Path file = dir.resolve("config.json");
+    Files.writeString(file, json);
+    return file;
+  }
+
+  @Test
+  void aFullConfigIsRead() throws Exception {
+    Path file =
+        write(
+            """
+            {
+              "braze": {"apiKeyEnv": "BRAZE_KEY", "instance": "EU-01", "trackLimit": "COMBINED_75"},
+              "odp": {"apiKeyEnv": "ODP_KEY", "region": "eu"},
+              "state": {"sqlite": "state/x.db"},
+              "segmentSync": {
+                "segments": ["Gold", "seg-2"],
+                "mappings": {
+                  "add": [{"source": "custom_attributes.tier", "target": "loyalty_tier",
+                           "transform": "lowercase"}],
+                  "remove": ["gender"]
+                },
+                "createMissingFields": true,
+                "batchSize": 250
+              },
+              "currents": {"port": 9090, "tokensEnv": ["TOKEN"]},
+              "daemon": {"segmentSyncAt": "03:30", "zone": "Europe/Paris"}
+            }
+            """);
+    HostConfig cfg = HostConfig.load(file, ENV::get);
+    assertThat(cfg.braze().apiKey()).isEqualTo("braze-secret-123");
+    assertThat(cfg.braze().baseUrl()).isEqualTo(BrazeInstance.EU_01.restUrl());
+    assertThat(cfg.braze().trackLimit()).isEqualTo(TrackLimit.COMBINED_75);
+    assertThat(cfg.odp().region()).isEqualTo(OdpRegion.EU);
+    assertThat(cfg.stateFile()).isEqualTo(Path.of("state/x.db"));
+    assertThat(cfg.segmentSync().selection().toString()).isEqualTo("segments[Gold, seg-2]");
+    assertThat(cfg.segmentSync().mappings().rules())
+        .anyMatch(r -> r.target().equals("loyalty_tier"))
+        .noneMatch(r -> r.target().equals("gender"));
+    assertThat(cfg.segmentSync().batchSize()).isEqualTo(250);
+    assertThat(cfg.currents().tokens()).containsExactly("tok-789xyz");
+    assertThat(cfg.daemon().syncAt()).isEqualTo(LocalTime.of(3, 30));
+  }
+
+  @Test
+  void unknownKeysAreNamedWithTheirPathAndACloseMatch() throws Exception {
+    Path file =
+        write(
+            "{\"braze\": {\"apiKeyEnv\": \"BRAZE_KEY\"}, \"odp\": {\"apiKeyEnv\": \"ODP_KEY\"},"
+                + " \"segmentSync\": {\"segmnts\": \"all\"}}");
+    assertThatThrownBy(() -> HostConfig.load(file, ENV::get))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("unknown config key segmentSync.segmnts (did you mean segmentSync.segments?)");
+  }
+
+  @Test
+  void missingSecretsNameTheVariableAndTheKey() throws Exception {
+    Path file =
+        write(
+            "{\"braze\": {\"apiKeyEnv\": \"NOT_SET_ANYWHERE\"}, \"odp\": {\"apiKeyEnv\": \"ODP_KEY\"}}");
+    assertThatThrownBy(() -> HostConfig.load(file, ENV::get))
+        .hasMessage("environment variable NOT_SET_ANYWHERE (named by braze.apiKeyEnv) is not set");
+    Path noKey = write("{\"braze\": {}, \"odp\": {\"apiKeyEnv\": \"ODP_KEY\"}}");
+    assertThatThrownBy(() -> HostConfig.load(noKey, ENV::get))
+        .hasMessage("missing config key braze.apiKeyEnv");
+  }
+
+  @Test
+  void badValuesAreNamed() throws Exception {
+    Path file =
+        write(
+            "{\"braze\": {\"apiKeyEnv\": \"BRAZE_KEY\", \"instance\": \"US-09\"},"
+                + " \"odp\": {\"apiKeyEnv\": \"ODP_KEY\"}}");
+    assertThatThrownBy(() -> HostConfig.load(file, ENV::get))
+        .hasMessageContaining("braze.instance must be one of")
+        .hasMessageContaining("\"US-09\"");
+    Path notJson = write("{\"braze\": ");
+    assertThatThrownBy(() -> HostConfig.load(notJson, ENV::get))
+        .hasMessageContaining("is not valid JSON");
+  }
+
+  @Test
+  void theCliExitsWith64AndNamesTheKey() throws Exception {
+    Path file = write("{\"brazee\": {}}");
+    CommandLine cli = Main.commandLine();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute("sync-segments", "--config", file.toString());
+    assertThat(code).isEqualTo(64);
+    assertThat(err.toString()).contains("unknown config key brazee (did you mean braze?)");
+  }
+
+  @Test
+  void badUsageExitsWith64() {
+    CommandLine cli = Main.commandLine();
+    cli.setErr(new PrintWriter(new ByteArrayOutputStream(), true));
+    assertThat(cli.execute("sync-segments")).isEqualTo(64);
+    assertThat(cli.execute("no-such-command")).isEqualTo(64);
+  }
+}
