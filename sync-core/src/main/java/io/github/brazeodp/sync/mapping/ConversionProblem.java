@@ -13,7 +13,14 @@ import java.util.Objects;
  */
 public record ConversionProblem(String rule, String field, String value, String reason) {
 
-  /** Rejects nulls. */
+  /**
+   * Rejects nulls.
+   *
+   * @param rule the rule's name
+   * @param field the ODP field left out
+   * @param value the Braze value, shortened
+   * @param reason why it could not be written
+   */
   public ConversionProblem {
     Objects.requireNonNull(rule, "rule");
     Objects.requireNonNull(field, "field");

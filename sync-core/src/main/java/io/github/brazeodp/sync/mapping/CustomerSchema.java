@@ -20,7 +20,12 @@ import java.util.Set;
  */
 public record CustomerSchema(Map<String, FieldKind> fields, Set<String> identifiers) {
 
-  /** Copies both collections, keeping their order; nulls are rejected. */
+  /**
+   * Copies both collections, keeping their order; nulls are rejected.
+   *
+   * @param fields ODP customer field name to kind
+   * @param identifiers the names of the account's identifier fields
+   */
   public CustomerSchema {
     Objects.requireNonNull(fields, "fields");
     Objects.requireNonNull(identifiers, "identifiers");

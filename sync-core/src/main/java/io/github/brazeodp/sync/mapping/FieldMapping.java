@@ -23,7 +23,14 @@ public record FieldMapping(String source, String target, Transform transform, Fi
   /** The source prefix of custom attributes. */
   public static final String CUSTOM_ATTRIBUTES = "custom_attributes.";
 
-  /** Checks the parts that cannot wait for validation. */
+  /**
+   * Checks the parts that cannot wait for validation.
+   *
+   * @param source the Braze field, or null for a rule that writes a constant
+   * @param target the ODP customer field
+   * @param transform the transform, or null
+   * @param kind the kind the rule produces, or null
+   */
   public FieldMapping {
     Objects.requireNonNull(target, "target");
     if (source == null && (transform == null || !transform.isConstant())) {

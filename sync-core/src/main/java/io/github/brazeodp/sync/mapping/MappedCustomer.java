@@ -21,7 +21,11 @@ import java.util.TreeMap;
 public record MappedCustomer(Map<String, Object> attributes, List<ConversionProblem> problems) {
 
   /**
-   * Sorts and copies the attributes; rejects null names and values other than text/number/boolean.
+   * Sorts and copies the attributes; rejects null names and values other than text, numbers and
+   * booleans.
+   *
+   * @param attributes ODP field name to value
+   * @param problems values left out
    */
   public MappedCustomer {
     Objects.requireNonNull(attributes, "attributes");

@@ -9,6 +9,7 @@ import java.util.List;
 public final class MappingException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The problems, one line each. */
   @SuppressWarnings("serial") // an immutable List.copyOf, serializable in practice
   private final List<String> problems;
 

@@ -17,7 +17,12 @@ import java.util.Objects;
  */
 public record ValidationResult(FieldMappings mappings, Map<String, FieldKind> fieldsToCreate) {
 
-  /** Copies the map, keeping its order. */
+  /**
+   * Copies the map, keeping its order.
+   *
+   * @param mappings the rules bound to the schema's kinds
+   * @param fieldsToCreate prefixed fields to create, with their kinds
+   */
   public ValidationResult {
     Objects.requireNonNull(mappings, "mappings");
     fieldsToCreate = Collections.unmodifiableMap(new LinkedHashMap<>(fieldsToCreate));

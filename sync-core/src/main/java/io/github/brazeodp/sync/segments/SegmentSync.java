@@ -153,8 +153,9 @@ public final class SegmentSync {
       return finish(runId, "no segments", start, stats, dry, ActivityRecord.Status.SUCCEEDED);
     }
     List<Segment> chosen;
+    FieldMappings rules;
     try {
-      validate(dry, stats);
+      rules = validate(dry, stats);
       stats.brazeCall();
       chosen = selection.resolve(braze.segments());
     } catch (RuntimeException e) {
@@ -177,7 +178,7 @@ public final class SegmentSync {
       for (Segment segment : chosen) {
         results.add(
             segmentPool.submit(
-                () -> syncSegment(segment, runId, start, dry, stats, inFlight, uploads)));
+                () -> syncSegment(segment, rules, runId, start, dry, stats, inFlight, uploads)));
       }
       for (Future<Outcome> result : results) {
         switch (await(result)) {
@@ -221,7 +222,8 @@ public final class SegmentSync {
     }
   }
 
-  private void validate(boolean dry, RunStats stats) {
+  /** Checks the configuration against ODP and returns the rules bound to its field types. */
+  private FieldMappings validate(boolean dry, RunStats stats) {
     stats.odpCall();
     List<SchemaField> fields = odp.customerFields();
     Map<String, FieldKind> kinds = new LinkedHashMap<>();
@@ -253,6 +255,7 @@ public final class SegmentSync {
         stats.note("created ODP field " + e.getKey());
       }
     }
+    return result.mappings();
   }
 
   private static String displayName(String field) {
@@ -288,6 +291,7 @@ public final class SegmentSync {
 
   private Outcome syncSegment(
       Segment segment,
+      FieldMappings rules,
       String runId,
       Instant runStart,
       boolean dry,
@@ -296,7 +300,8 @@ public final class SegmentSync {
       ExecutorService uploads) {
     String scope = SCOPE_PREFIX + segment.id();
     try {
-      return new SegmentRun(segment, scope, runId, runStart, dry, stats, inFlight, uploads).run();
+      return new SegmentRun(segment, rules, scope, runId, runStart, dry, stats, inFlight, uploads)
+          .run();
     } catch (BrazeException | OdpException | UncheckedIOException e) {
       stats.rejected(
           "segment " + segment.name() + " (" + segment.id() + ") failed: " + e.getMessage(),
@@ -308,6 +313,7 @@ public final class SegmentSync {
   /** The work of one segment in one run; confined to one segment thread. */
   private final class SegmentRun {
     private final Segment segment;
+    private final FieldMappings rules;
     private final String scope;
     private final Instant runStart;
     private final boolean dry;
@@ -327,6 +333,7 @@ public final class SegmentSync {
 
     SegmentRun(
         Segment segment,
+        FieldMappings rules,
         String scope,
         String runId,
         Instant runStart,
@@ -335,6 +342,7 @@ public final class SegmentSync {
         Set<String> inFlight,
         ExecutorService uploads) {
       this.segment = segment;
+      this.rules = rules;
       this.scope = scope;
       this.segmentRunId = runId;
       this.runStart = runStart;
@@ -448,13 +456,13 @@ public final class SegmentSync {
     }
 
     private ExportSegmentRequest exportRequest(String segmentId) {
-      Set<String> fields = new LinkedHashSet<>(mappings.fieldsToExport());
+      Set<String> fields = new LinkedHashSet<>(rules.fieldsToExport());
       fields.addAll(identity.brazeFields());
       fields.add("braze_id");
       fields.add("external_id");
       fields.add("custom_events");
       ExportSegmentRequest request = ExportSegmentRequest.of(segmentId, List.copyOf(fields));
-      List<String> custom = mappings.customAttributesToExport();
+      List<String> custom = rules.customAttributesToExport();
       return custom.isEmpty() || fields.contains("custom_attributes")
           ? request
           : request.withCustomAttributes(custom);
@@ -513,7 +521,7 @@ public final class SegmentSync {
         }
         stats.matched(1);
         addCustomEvents(u, ids, p.events);
-        MappedCustomer mapped = mappings.apply(u);
+        MappedCustomer mapped = rules.apply(u);
         mapped
             .problems()
             .forEach(problem -> stats.problem(problem.toString(), "braze_id " + u.brazeId()));
@@ -540,7 +548,7 @@ public final class SegmentSync {
     }
 
     private void addCustomEvents(ExportedUser u, Map<String, String> ids, List<OdpEvent> out) {
-      String prefix = mappings.prefix();
+      String prefix = rules.prefix();
       for (ExportedUser.Activity e : u.customEvents()) {
         Instant last = parseInstant(e.last());
         if (e.name() == null || last == null) {
@@ -683,7 +691,7 @@ public final class SegmentSync {
     }
 
     private long sendMembershipEvents(Iterable<String> brazeIds, String action) {
-      String prefix = mappings.prefix();
+      String prefix = rules.prefix();
       List<OdpEvent> batch = new ArrayList<>();
       long count = 0;
       for (String brazeId : brazeIds) {

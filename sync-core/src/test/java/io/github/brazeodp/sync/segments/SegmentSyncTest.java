@@ -124,6 +124,17 @@ class SegmentSyncTest {
   }
 
   @Test
+  void valuesAreConvertedToTheOdpFieldTypes() {
+    w.odp.putField("loyalty_points", FieldType.NUMBER);
+    w.braze.putUser(user("b1", "a@example.com", "custom_attributes", Map.of("points", "321")));
+    w.braze.putSegment("seg", "All", List.of("b1"));
+    FieldMappings mappings =
+        FieldMappings.defaults().add(FieldMapping.customAttribute("points", "loyalty_points"));
+    w.sync(Selection.all()).mappings(mappings).build().run();
+    assertThat(w.odp.customer("email", "a@example.com").get("loyalty_points")).isEqualTo(321L);
+  }
+
+  @Test
   void mappingToAnUnknownOdpFieldFailsBeforeAnyExport() {
     w.segmentOf("seg", "All", 1);
     FieldMappings mappings =
