@@ -20,8 +20,11 @@ import okio.Buffer;
  *     objects and fields</a>
  */
 public final class SchemaService {
-  /** Object and field names: lower snake case, starting with a letter. */
-  private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z][a-z0-9_]*");
+  /**
+   * Object and field names: lower snake case, starting with a letter; one leading underscore is
+   * allowed because app-created fields (Braze's {@code _braze_...}) use it.
+   */
+  private static final Pattern SCHEMA_NAME = Pattern.compile("_?[a-z][a-z0-9_]*");
 
   private final Transport transport;
   private final OdpHttpApi http;
@@ -132,7 +135,7 @@ public final class SchemaService {
           where
               + ": invalid name "
               + (name == null ? "null" : "\"" + name + "\"")
-              + " (lower snake case, starting with a letter)");
+              + " (lower snake case, starting with a letter or one underscore)");
     }
   }
 

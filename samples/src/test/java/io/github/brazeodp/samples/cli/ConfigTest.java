@@ -67,6 +67,19 @@ class ConfigTest {
   }
 
   @Test
+  void theDocumentedExampleConfigIsValid() {
+    Map<String, String> env =
+        Map.of(
+            "BRAZE_API_KEY", "braze-secret-123",
+            "ODP_API_KEY", "odp-secret-456",
+            "CURRENTS_TOKEN", "tok-789xyz",
+            "CURRENTS_TOKEN_NEXT", "tok-next-000");
+    HostConfig cfg = HostConfig.load(Path.of("config.example.json"), env::get);
+    assertThat(cfg.currents().tokens()).hasSize(2);
+    assertThat(cfg.segmentSync().createMissingFields()).isTrue();
+  }
+
+  @Test
   void unknownKeysAreNamedWithTheirPathAndACloseMatch() throws Exception {
     Path file =
         write(

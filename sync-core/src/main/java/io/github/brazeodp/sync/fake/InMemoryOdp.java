@@ -23,7 +23,10 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.IntFunction;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -33,8 +36,11 @@ import java.util.stream.Stream;
  *
  * <p>It checks rows the way ODP does where the flows care: at least one known identifier per row,
  * fields that exist in the customer schema, text of at most 1,024 characters; bad rows come back as
- * {@link RowStatus#REJECTED} with a reason, the rest are stored. Events are de-duplicated by
- * idempotence id, as ODP does. Thread-safe.
+ * {@link RowStatus#REJECTED} with a reason, the rest are stored. As with the real client, lists are
+ * split into requests of {@link #batchCap()} rows, and the other rows of a request with a rejected
+ * row are {@link RowStatus#UNCONFIRMED} (ODP answers such a request with a 400 that names only the
+ * bad rows). Events are de-duplicated by idempotence id, as ODP does. {@link Fault#RESPONSE_LOST}
+ * stores the rows and then fails. Thread-safe.
  */
 public final class InMemoryOdp implements OdpGateway {
   /** Operations that faults can target. */
@@ -126,12 +132,25 @@ public final class InMemoryOdp implements OdpGateway {
     return this;
   }
 
-  /** Sets the largest batch accepted per call, like ODP's documented 500. */
+  /**
+   * Sets the largest batch ODP accepts per request (documented: 500); longer lists are split into
+   * requests of this size, as the client splits them.
+   */
   public InMemoryOdp batchCap(int cap) {
+    if (cap < 1) {
+      throw new IllegalArgumentException("batch cap must be at least 1, was " + cap);
+    }
     synchronized (lock) {
       this.batchCap = cap;
     }
     return this;
+  }
+
+  /** Returns the largest batch ODP accepts per request. */
+  public int batchCap() {
+    synchronized (lock) {
+      return batchCap;
+    }
   }
 
   /** Makes the next {@code times} calls of {@code operation} (or of any, when null) fail. */
@@ -186,31 +205,99 @@ public final class InMemoryOdp implements OdpGateway {
     }
   }
 
+  /** Returns the names of the identifier fields (the defaults plus any added). */
+  public Set<String> identifierNames() {
+    synchronized (lock) {
+      return Set.copyOf(identifiers);
+    }
+  }
+
+  /** Returns whether a segment of that name is defined. */
+  public boolean hasSegment(String name) {
+    synchronized (lock) {
+      return segments.containsKey(name);
+    }
+  }
+
+  /**
+   * Returns the names of the defined segments that the customer holding {@code identifier = value}
+   * qualifies for, or empty when there is no such customer.
+   */
+  public Optional<Set<String>> audiencesOf(String identifier, String value) {
+    synchronized (lock) {
+      for (Map<String, Object> c : customers.values()) {
+        if (value.equals(c.get(identifier))) {
+          Set<String> qualified = new TreeSet<>();
+          segments.forEach(
+              (name, membership) -> {
+                if (membership.test(c)) {
+                  qualified.add(name);
+                }
+              });
+          return Optional.of(qualified);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
   // ---- OdpGateway --------------------------------------------------------------------------
 
   @Override
   public BatchResult upsertProfiles(List<ProfileUpdate> updates) {
     synchronized (lock) {
-      enter(Operation.UPSERT_PROFILES, "profiles");
-      checkCap(updates.size(), "profiles");
-      List<RowStatus> statuses = new ArrayList<>();
-      List<RowError> errors = new ArrayList<>();
-      for (int i = 0; i < updates.size(); i++) {
-        ProfileUpdate u = updates.get(i);
-        Map<String, Object> attributes = new LinkedHashMap<>(u.attributes());
-        attributes.putAll(u.identifiers());
-        String problem = checkProfile(attributes);
+      Fault fault = enter(Operation.UPSERT_PROFILES, "profiles", true);
+      BatchResult result =
+          inBatches(
+              updates.size(),
+              i -> {
+                ProfileUpdate u = updates.get(i);
+                Map<String, Object> attributes = new LinkedHashMap<>(u.attributes());
+                attributes.putAll(u.identifiers());
+                String problem = checkProfile(attributes);
+                if (problem == null) {
+                  upserts.add(u);
+                  merge(attributes);
+                }
+                return problem;
+              });
+      afterProcessing(fault, "profiles");
+      return result;
+    }
+  }
+
+  /**
+   * Checks and stores rows in requests of at most {@link #batchCap()} rows, as the client splits
+   * them, and reports them as the client reads ODP's answer: a request with rejected rows is a 400
+   * naming them, which leaves its other rows unconfirmed (stored here, but ODP did not say so).
+   */
+  private BatchResult inBatches(int size, IntFunction<String> row) {
+    List<RowStatus> statuses = new ArrayList<>(size);
+    List<RowError> errors = new ArrayList<>();
+    int requests = 0;
+    for (int from = 0; from < size; from += batchCap) {
+      requests++;
+      int to = Math.min(size, from + batchCap);
+      boolean rejected = false;
+      for (int i = from; i < to; i++) {
+        String problem = row.apply(i);
         if (problem != null) {
+          rejected = true;
           statuses.add(RowStatus.REJECTED);
           errors.add(new RowError(i, problemField(problem), problem));
         } else {
           statuses.add(RowStatus.ACCEPTED);
-          upserts.add(u);
-          merge(attributes);
         }
       }
-      return BatchResult.of(statuses, errors, 1);
+      if (rejected) {
+        for (int i = from; i < to; i++) {
+          if (statuses.get(i) == RowStatus.ACCEPTED) {
+            statuses.set(i, RowStatus.UNCONFIRMED);
+          }
+        }
+      }
     }
+    return BatchResult.of(statuses, errors, requests);
   }
 
   private String checkProfile(Map<String, Object> attributes) {
@@ -259,38 +346,28 @@ public final class InMemoryOdp implements OdpGateway {
   @Override
   public BatchResult sendEvents(List<OdpEvent> batch) {
     synchronized (lock) {
-      enter(Operation.SEND_EVENTS, "events");
-      checkCap(batch.size(), "events");
-      List<RowStatus> statuses = new ArrayList<>();
-      List<RowError> errors = new ArrayList<>();
-      for (int i = 0; i < batch.size(); i++) {
-        OdpEvent e = batch.get(i);
-        String problem = null;
-        if (e.identifiers().keySet().stream().noneMatch(identifiers::contains)) {
-          problem = "identifiers: at least one known identifier is required";
-        }
-        for (Map.Entry<String, Object> d : e.data().entrySet()) {
-          if (d.getValue() instanceof String s && s.length() > 1024) {
-            problem = d.getKey() + ": text longer than 1024 characters";
-          }
-        }
-        if (problem != null) {
-          statuses.add(RowStatus.REJECTED);
-          errors.add(new RowError(i, problemField(problem), problem));
-        } else {
-          statuses.add(RowStatus.ACCEPTED);
-          if (idempotenceIds.add(e.idempotenceId())) {
-            events.add(e);
-          }
-        }
-      }
-      return BatchResult.of(statuses, errors, 1);
-    }
-  }
-
-  private void checkCap(int size, String endpoint) {
-    if (size > batchCap) {
-      throw badRequest(endpoint, "batch of " + size + " is over the limit of " + batchCap);
+      Fault fault = enter(Operation.SEND_EVENTS, "events", true);
+      BatchResult result =
+          inBatches(
+              batch.size(),
+              i -> {
+                OdpEvent e = batch.get(i);
+                String problem = null;
+                if (e.identifiers().keySet().stream().noneMatch(identifiers::contains)) {
+                  problem = "identifiers: at least one known identifier is required";
+                }
+                for (Map.Entry<String, Object> d : e.data().entrySet()) {
+                  if (d.getValue() instanceof String s && s.length() > 1024) {
+                    problem = d.getKey() + ": text longer than 1024 characters";
+                  }
+                }
+                if (problem == null && idempotenceIds.add(e.idempotenceId())) {
+                  events.add(e);
+                }
+                return problem;
+              });
+      afterProcessing(fault, "events");
+      return result;
     }
   }
 
@@ -340,12 +417,24 @@ public final class InMemoryOdp implements OdpGateway {
   }
 
   private void enter(Operation operation, String endpoint) {
+    enter(operation, endpoint, false);
+  }
+
+  /** Counts the call and throws a fault that stops it before processing. */
+  private Fault enter(Operation operation, String endpoint, boolean mayProcess) {
     calls.merge(operation, 1, Integer::sum);
     Fault fault = faults.next(operation);
-    if (fault == null) {
-      return;
+    if (fault == null || (fault == Fault.RESPONSE_LOST && mayProcess)) {
+      return fault;
     }
     throw toException(fault, endpoint);
+  }
+
+  /** Throws after processing when the response is to be lost. */
+  private static void afterProcessing(Fault fault, String endpoint) {
+    if (fault == Fault.RESPONSE_LOST) {
+      throw toException(fault, endpoint);
+    }
   }
 
   private static OdpBadRequestException badRequest(String endpoint, String detail) {

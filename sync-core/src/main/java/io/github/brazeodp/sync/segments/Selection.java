@@ -1,6 +1,7 @@
 package io.github.brazeodp.sync.segments;
 
 import io.github.brazeodp.braze.Segment;
+import io.github.brazeodp.sync.internal.Text;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -117,31 +118,12 @@ public final class Selection {
         .filter(
             c -> {
               String lc = c.toLowerCase(Locale.ROOT);
-              return lc.contains(w) || w.contains(lc) || distance(lc, w) <= 2;
+              return lc.contains(w) || w.contains(lc) || Text.distance(lc, w) <= 2;
             })
         .distinct()
-        .sorted(Comparator.comparingInt(c -> distance(c.toLowerCase(Locale.ROOT), w)))
+        .sorted(Comparator.comparingInt(c -> Text.distance(c.toLowerCase(Locale.ROOT), w)))
         .limit(3)
         .toList();
-  }
-
-  static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 
   @Override
