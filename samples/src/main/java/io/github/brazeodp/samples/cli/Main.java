@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "braze-odp-sync 0.1.0-SNAPSHOT",
     description = "Syncs Braze and Optimizely Data Platform (ODP) in both directions.",
-    subcommands = {SyncSegmentsCommand.class, ActivityCommand.class},
+    subcommands = {DemoCommand.class, SyncSegmentsCommand.class, ActivityCommand.class},
     exitCodeOnInvalidInput = ExitCodes.USAGE,
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
