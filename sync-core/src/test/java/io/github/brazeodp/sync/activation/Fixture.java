@@ -4,12 +4,9 @@ import io.github.brazeodp.braze.TrackLimit;
 import io.github.brazeodp.odp.FieldType;
 import io.github.brazeodp.sync.fake.InMemoryBraze;
 import io.github.brazeodp.sync.fake.InMemoryOdp;
+import io.github.brazeodp.sync.fake.ManualClock;
 import io.github.brazeodp.sync.state.SyncStateStore;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,7 +14,7 @@ import java.util.Map;
 final class Fixture {
   static final Instant T0 = Instant.parse("2025-03-28T07:00:00Z");
 
-  final MutableClock clock = new MutableClock(T0);
+  final ManualClock clock = new ManualClock(T0);
   final InMemoryBraze braze =
       new InMemoryBraze(clock, clock::advance, TrackLimit.COMBINED_50)
           .putCampaign("camp")
@@ -54,36 +51,5 @@ final class Fixture {
         .touchpoint(Touchpoint.campaign("camp"))
         .field("first_name", "{{ customer.first_name | upcase }}")
         .field("company", "{{ customer.company_name | default: \"none\" }}");
-  }
-
-  static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    synchronized void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    synchronized void set(Instant instant) {
-      now = instant;
-    }
-
-    @Override
-    public synchronized Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
   }
 }

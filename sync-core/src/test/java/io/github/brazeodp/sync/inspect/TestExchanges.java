@@ -3,11 +3,8 @@ package io.github.brazeodp.sync.inspect;
 import io.github.brazeodp.braze.BrazeExchange;
 import io.github.brazeodp.odp.OdpExchange;
 import io.github.brazeodp.sync.inspect.InspectedExchange.Source;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -71,33 +68,5 @@ final class TestExchanges {
         Duration.ofMillis(12),
         1,
         error);
-  }
-
-  /** A clock tests move by hand. */
-  static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    synchronized void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public synchronized Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 }

@@ -2,6 +2,7 @@ package io.github.brazeodp.sync.inspect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.brazeodp.sync.fake.ManualClock;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +13,7 @@ import org.slf4j.event.Level;
 import org.slf4j.helpers.AbstractLogger;
 
 class ThrottledLogTest {
-  private final TestExchanges.MutableClock clock = new TestExchanges.MutableClock(TestExchanges.T0);
+  private final ManualClock clock = new ManualClock(TestExchanges.T0);
   private final RecordingLogger logger = new RecordingLogger();
   private final ThrottledLog log = new ThrottledLog(logger, clock);
 

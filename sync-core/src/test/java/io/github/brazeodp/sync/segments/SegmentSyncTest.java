@@ -405,7 +405,7 @@ class SegmentSyncTest {
     SyncReport report = w.sync(Selection.all()).concurrentExports(1).build().run();
     assertThat(report.status()).isEqualTo(ActivityRecord.Status.PARTIAL);
     assertThat(report.rejections()).anyMatch(r -> r.reason().contains("failed"));
-    assertThat(w.sleeps).isNotEmpty();
+    assertThat(w.clock.sleeps()).isNotEmpty();
   }
 
   @Test

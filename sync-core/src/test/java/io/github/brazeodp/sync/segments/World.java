@@ -3,16 +3,12 @@ package io.github.brazeodp.sync.segments;
 import com.squareup.moshi.JsonAdapter;
 import com.squareup.moshi.Moshi;
 import io.github.brazeodp.braze.ExportedUser;
-import io.github.brazeodp.braze.Sleeper;
 import io.github.brazeodp.braze.TrackLimit;
 import io.github.brazeodp.sync.fake.InMemoryBraze;
 import io.github.brazeodp.sync.fake.InMemoryOdp;
+import io.github.brazeodp.sync.fake.ManualClock;
 import io.github.brazeodp.sync.state.SyncStateStore;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,14 +20,8 @@ final class World {
   private static final JsonAdapter<ExportedUser> USER =
       new Moshi.Builder().build().adapter(ExportedUser.class);
 
-  final MutableClock clock = new MutableClock(T0);
-  final List<Duration> sleeps = new ArrayList<>();
-  final Sleeper sleeper =
-      d -> {
-        sleeps.add(d);
-        clock.advance(d);
-      };
-  final InMemoryBraze braze = new InMemoryBraze(clock, sleeper, TrackLimit.COMBINED_50);
+  final ManualClock clock = new ManualClock(T0);
+  final InMemoryBraze braze = new InMemoryBraze(clock, clock, TrackLimit.COMBINED_50);
   final InMemoryOdp odp = new InMemoryOdp();
   SyncStateStore state = SyncStateStore.inMemory();
 
@@ -67,32 +57,5 @@ final class World {
     }
     braze.putSegment(id, name, ids);
     return this;
-  }
-
-  static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    synchronized void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public synchronized Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 }
