@@ -25,6 +25,15 @@ import org.slf4j.LoggerFactory;
 
 /** Hosts a wire stand-in on the JDK's HTTP server, bound to 127.0.0.1. */
 final class WireHttpServer implements AutoCloseable {
+  static {
+    // The JDK server leaves Nagle's algorithm on, which costs ~40 ms per response against a client
+    // that waits for it (delayed ACK); real APIs answer without that stall. Read once, at first
+    // use.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(WireHttpServer.class);
 
   private final HttpServer server;
