@@ -22,6 +22,13 @@ final class ActivityCommand implements Callable<Integer> {
   @Option(names = "--limit", defaultValue = "20", description = "How many runs (default 20).")
   int limit;
 
+  // Accepted like on every command, so scripts can pass it uniformly; reading the activity log
+  // makes no API calls, so nothing is written.
+  @Option(
+      names = "--inspect",
+      description = "Accepted for uniformity; this command makes no API calls.")
+  Path inspect;
+
   @Override
   public Integer call() {
     Path file = state;

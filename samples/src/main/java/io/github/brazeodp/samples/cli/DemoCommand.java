@@ -1,6 +1,7 @@
 package io.github.brazeodp.samples.cli;
 
 import io.github.brazeodp.braze.TrackLimit;
+import io.github.brazeodp.odp.ExportPolling;
 import io.github.brazeodp.samples.sandbox.BrazeSandbox;
 import io.github.brazeodp.samples.sandbox.DemoWorld;
 import io.github.brazeodp.samples.sandbox.OdpSandbox;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,12 +40,25 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    PrintStream out = System.out;
     Path stateFile =
         state != null ? state : Files.createTempDirectory("braze-odp-demo").resolve("state.db");
     InMemoryBraze brazeFake = new InMemoryBraze();
     InMemoryOdp odpFake = new InMemoryOdp();
     DemoWorld world = DemoWorld.seed(brazeFake, odpFake, 42);
+    return run(System.out, brazeFake, odpFake, world, stateFile, inspect);
+  }
+
+  /**
+   * Runs the demo over {@code brazeFake} and {@code odpFake} (seeded with {@code world}) served by
+   * sandboxes on random ports; tests call it to inspect what each sandbox received.
+   */
+  static int run(
+      PrintStream out,
+      InMemoryBraze brazeFake,
+      InMemoryOdp odpFake,
+      DemoWorld world,
+      Path stateFile,
+      Path inspect) {
     int code = ExitCodes.OK;
     try (BrazeSandbox brazeSandbox = new BrazeSandbox(brazeFake);
         OdpSandbox odpSandbox = new OdpSandbox(odpFake);
@@ -55,6 +70,8 @@ final class DemoCommand implements Callable<Integer> {
                 odpSandbox.apiKey(),
                 null,
                 odpSandbox.baseUrl(),
+                new ExportPolling(
+                    Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMinutes(2)),
                 stateFile,
                 inspect)) {
       out.printf(
@@ -87,7 +104,7 @@ final class DemoCommand implements Callable<Integer> {
           odpFake.customers().size(), odpFake.events().size());
       code = ExitCodes.worst(code, ExitCodes.of(sync));
 
-      code = ExitCodes.worst(code, DemoFlows.currents(out, host, odpFake));
+      code = ExitCodes.worst(code, DemoFlows.currents(out, host, brazeFake));
       code = ExitCodes.worst(code, DemoFlows.activation(out, host, brazeFake, world));
 
       out.println("Activity log:");

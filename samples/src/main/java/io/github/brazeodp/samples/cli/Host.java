@@ -47,6 +47,25 @@ final class Host implements AutoCloseable {
       String odpUrl,
       Path stateFile,
       Path inspect) {
+    return open(
+        brazeKey, brazeUrl, trackLimit, odpKey, odpRegion, odpUrl, null, stateFile, inspect);
+  }
+
+  /**
+   * Builds clients like {@link #open(String, String, io.github.brazeodp.braze.TrackLimit, String,
+   * io.github.brazeodp.odp.OdpRegion, String, Path, Path)}, polling ODP exports as given (null for
+   * the client's default): the sandboxes finish exports at once, so the demo need not wait 5 s.
+   */
+  static Host open(
+      String brazeKey,
+      String brazeUrl,
+      io.github.brazeodp.braze.TrackLimit trackLimit,
+      String odpKey,
+      io.github.brazeodp.odp.OdpRegion odpRegion,
+      String odpUrl,
+      io.github.brazeodp.odp.ExportPolling exportPolling,
+      Path stateFile,
+      Path inspect) {
     JsonLinesInspector sink = null;
     EventInspector inspector = null;
     if (inspect != null) {
@@ -65,6 +84,9 @@ final class Host implements AutoCloseable {
     } else if (odpRegion != null) {
       o.region(odpRegion);
     }
+    if (exportPolling != null) {
+      o.exportPolling(exportPolling);
+    }
     if (inspector != null) {
       b.eventListener(inspector.brazeListener());
       o.eventListener(inspector.odpListener());
@@ -82,6 +104,14 @@ final class Host implements AutoCloseable {
         config.odp().baseUrl(),
         config.stateFile(),
         inspect);
+  }
+
+  /**
+   * Returns the inspector for a component that holds more secrets (the Currents tokens), or null
+   * when {@code --inspect} was not given.
+   */
+  EventInspector inspector(java.util.Collection<String> secrets) {
+    return inspector == null ? null : inspector.withSecrets(secrets.toArray(String[]::new));
   }
 
   @Override

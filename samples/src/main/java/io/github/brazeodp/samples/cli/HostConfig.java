@@ -3,7 +3,10 @@ package io.github.brazeodp.samples.cli;
 import io.github.brazeodp.braze.BrazeInstance;
 import io.github.brazeodp.braze.TrackLimit;
 import io.github.brazeodp.odp.OdpRegion;
+import io.github.brazeodp.samples.currents.CurrentsHttpServer;
 import io.github.brazeodp.sync.IdentityRule;
+import io.github.brazeodp.sync.activation.Activation;
+import io.github.brazeodp.sync.currents.CurrentsReceiver;
 import io.github.brazeodp.sync.mapping.FieldMapping;
 import io.github.brazeodp.sync.mapping.FieldMappings;
 import io.github.brazeodp.sync.mapping.Transform;
@@ -32,7 +35,7 @@ record HostConfig(
     SegmentSync segmentSync,
     Currents currents,
     Daemon daemon,
-    Object activations) {
+    List<Activation> activations) {
 
   record Braze(String apiKey, String baseUrl, TrackLimit trackLimit) {}
 
@@ -46,9 +49,16 @@ record HostConfig(
       int batchSize,
       int concurrentExports) {}
 
-  record Currents(int port, String path, List<String> tokens, int bodyLimitBytes) {}
+  record Currents(int port, String path, List<String> tokens, int bodyLimitBytes) {
+    /** Tells whether the receiver is configured: the daemon serves it only then. */
+    boolean enabled() {
+      return !tokens.isEmpty();
+    }
+  }
 
   record Daemon(LocalTime syncAt, ZoneId zone) {}
+
+  private static final int MIN_BODY_LIMIT = 1024 * 1024;
 
   private static final Set<String> SECTIONS =
       Set.of("braze", "odp", "state", "segmentSync", "currents", "daemon", "activations");
@@ -87,7 +97,21 @@ record HostConfig(
         segmentSync(ss),
         currents(cu, env),
         daemon(d),
-        root.raw("activations"));
+        ActivationsConfig.read(root));
+  }
+
+  /** Returns the activation named {@code name}, or fails naming the ones that exist. */
+  Activation activation(String name) {
+    return activations.stream()
+        .filter(a -> a.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new ConfigException(
+                    "no activation named \""
+                        + name
+                        + "\" in the config's activations; known: "
+                        + activations.stream().map(Activation::name).toList()));
   }
 
   private static Braze braze(JsonConfig b) {
@@ -239,13 +263,46 @@ record HostConfig(
                 + i
                 + "]) is not set");
       }
+      try {
+        CurrentsReceiver.builder().tokens(value);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(
+            "environment variable "
+                + variables.get(i)
+                + " (named by "
+                + c.qualified("tokensEnv")
+                + "["
+                + i
+                + "]) is not a bearer token: use Base64 characters and -._~+/ only");
+      }
       tokens.add(value);
     }
-    return new Currents(
-        c.integer("port", 8080),
-        c.string("path", "/currents"),
-        tokens,
-        positive(c, "bodyLimitBytes", 16 * 1024 * 1024));
+    int port = c.integer("port", 8080);
+    if (port < 0 || port > 65_535) {
+      throw new ConfigException(c.qualified("port") + " must be from 0 to 65535, was " + port);
+    }
+    String path = c.string("path", CurrentsHttpServer.PATH);
+    if (!path.equals(CurrentsHttpServer.PATH)) {
+      // The sample server answers on one fixed path; a proxy in front can map any public path.
+      throw new ConfigException(
+          c.qualified("path")
+              + " must be \""
+              + CurrentsHttpServer.PATH
+              + "\", was \""
+              + path
+              + "\"");
+    }
+    int bodyLimit = c.integer("bodyLimitBytes", 16 * 1024 * 1024);
+    if (bodyLimit < MIN_BODY_LIMIT) {
+      // One Currents event may be 900 KB; a smaller limit would refuse it forever.
+      throw new ConfigException(
+          c.qualified("bodyLimitBytes")
+              + " must be at least "
+              + MIN_BODY_LIMIT
+              + " (1 MiB), was "
+              + bodyLimit);
+    }
+    return new Currents(port, path, tokens, bodyLimit);
   }
 
   private static Daemon daemon(JsonConfig d) {

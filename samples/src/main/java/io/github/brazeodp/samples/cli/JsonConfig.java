@@ -190,6 +190,16 @@ final class JsonConfig {
     return path + key;
   }
 
+  /** Returns this object's own key path, e.g. {@code activations[1]}. */
+  String where() {
+    return path.endsWith(".") ? path.substring(0, path.length() - 1) : path;
+  }
+
+  /** Returns the object's entries in file order, for objects whose keys are the user's own. */
+  Map<String, Object> entries() {
+    return java.util.Collections.unmodifiableMap(values);
+  }
+
   private static int distance(String a, String b) {
     int[] prev = new int[b.length() + 1];
     int[] cur = new int[b.length() + 1];

@@ -1,6 +1,7 @@
 package io.github.brazeodp.samples.cli;
 
 import java.io.PrintWriter;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,7 +15,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "braze-odp-sync 0.1.0-SNAPSHOT",
     description = "Syncs Braze and Optimizely Data Platform (ODP) in both directions.",
-    subcommands = {DemoCommand.class, SyncSegmentsCommand.class, ActivityCommand.class},
+    subcommands = {
+      DemoCommand.class,
+      SyncSegmentsCommand.class,
+      ActivateCommand.class,
+      CurrentsReceiverCommand.class,
+      DaemonCommand.class,
+      ActivityCommand.class
+    },
     exitCodeOnInvalidInput = ExitCodes.USAGE,
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -26,6 +34,13 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Where the commands read the secrets the configuration names; tests pass their own. */
+  final Function<String, String> env;
+
+  private Main(Function<String, String> env) {
+    this.env = env;
+  }
+
   /** Runs the host and exits with its exit code. */
   public static void main(String[] args) {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
@@ -34,11 +49,20 @@ public final class Main implements Runnable {
 
   /** Runs the host without exiting, for tests and embedding; returns the exit code. */
   public static int run(String... args) {
-    return commandLine().execute(args);
+    return run(System::getenv, args);
+  }
+
+  /** Runs the host with secrets from {@code env} instead of the process environment. */
+  static int run(Function<String, String> env, String... args) {
+    return commandLine(env).execute(args);
   }
 
   static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new Main());
+    return commandLine(System::getenv);
+  }
+
+  static CommandLine commandLine(Function<String, String> env) {
+    CommandLine cli = new CommandLine(new Main(env));
     cli.setParameterExceptionHandler(
         (e, args) -> {
           PrintWriter err = e.getCommandLine().getErr();

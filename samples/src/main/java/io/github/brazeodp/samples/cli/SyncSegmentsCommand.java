@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /** Runs the Braze → ODP segment sync once. */
 @Command(
@@ -13,6 +14,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Runs the Braze -> ODP segment sync once, as configured.")
 final class SyncSegmentsCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+
   @Option(names = "--config", required = true, description = "JSON configuration file.")
   Path config;
 
@@ -27,7 +30,7 @@ final class SyncSegmentsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    HostConfig cfg = HostConfig.load(config, System::getenv);
+    HostConfig cfg = HostConfig.load(config, main.env);
     try (Host host = Host.open(cfg, inspect)) {
       SyncReport report = run(host, cfg, dryRun, fullResync);
       return ExitCodes.of(report);

@@ -8,6 +8,7 @@ import io.github.brazeodp.braze.TrackLimit;
 import io.github.brazeodp.odp.OdpRegion;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalTime;
@@ -77,6 +78,31 @@ class ConfigTest {
     HostConfig cfg = HostConfig.load(Path.of("config.example.json"), env::get);
     assertThat(cfg.currents().tokens()).hasSize(2);
     assertThat(cfg.segmentSync().createMissingFields()).isTrue();
+    assertThat(cfg.activations())
+        .extracting(a -> a.name())
+        .containsExactly("win-back", "loyalty-tier-to-braze", "paid-order-thanks");
+  }
+
+  @Test
+  void currentsSettingsAreChecked() throws Exception {
+    String head =
+        "{\"braze\": {\"apiKeyEnv\": \"BRAZE_KEY\"}, \"odp\": {\"apiKeyEnv\": \"ODP_KEY\"},";
+    Path small = write(head + " \"currents\": {\"bodyLimitBytes\": 1000}}");
+    assertThatThrownBy(() -> HostConfig.load(small, ENV::get))
+        .hasMessage("currents.bodyLimitBytes must be at least 1048576 (1 MiB), was 1000");
+    Path port = write(head + " \"currents\": {\"port\": 70000}}");
+    assertThatThrownBy(() -> HostConfig.load(port, ENV::get))
+        .hasMessage("currents.port must be from 0 to 65535, was 70000");
+    Path badToken = write(head + " \"currents\": {\"tokensEnv\": [\"TOKEN\", \"SPACEY\"]}}");
+    Map<String, String> env = new java.util.HashMap<>(ENV);
+    env.put("SPACEY", "has spaces");
+    assertThatThrownBy(() -> HostConfig.load(badToken, env::get))
+        .hasMessage(
+            "environment variable SPACEY (named by currents.tokensEnv[1]) is not a bearer token:"
+                + " use Base64 characters and -._~+/ only")
+        .hasMessageNotContaining("has spaces");
+    Path none = write(head + " \"currents\": {}}");
+    assertThat(HostConfig.load(none, ENV::get).currents().enabled()).isFalse();
   }
 
   @Test
@@ -121,16 +147,20 @@ class ConfigTest {
     Path file = write("{\"brazee\": {}}");
     CommandLine cli = Main.commandLine();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    cli.setErr(new PrintWriter(err, true));
+    cli.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
     int code = cli.execute("sync-segments", "--config", file.toString());
     assertThat(code).isEqualTo(64);
-    assertThat(err.toString()).contains("unknown config key brazee (did you mean braze?)");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("unknown config key brazee (did you mean braze?)");
   }
 
   @Test
   void badUsageExitsWith64() {
     CommandLine cli = Main.commandLine();
-    cli.setErr(new PrintWriter(new ByteArrayOutputStream(), true));
+    cli.setErr(
+        new PrintWriter(
+            new java.io.OutputStreamWriter(new ByteArrayOutputStream(), StandardCharsets.UTF_8),
+            true));
     assertThat(cli.execute("sync-segments")).isEqualTo(64);
     assertThat(cli.execute("no-such-command")).isEqualTo(64);
   }

@@ -1,0 +1,78 @@
+package io.github.brazeodp.samples.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** Serves the Braze Currents receiver until SIGTERM or SIGINT. */
+@Command(
+    name = "currents-receiver",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Receives Braze Currents (Custom Currents Export) on currents.port at currents.path and"
+          + " forwards the events to ODP through the durable outbox in the state file.",
+      "On SIGTERM or SIGINT it stops accepting, flushes the outbox for up to 3 s, and exits;"
+          + " what is left is sent after the next start."
+    })
+final class CurrentsReceiverCommand implements Callable<Integer> {
+  static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(3);
+
+  @ParentCommand Main main;
+
+  @Option(names = "--config", required = true, description = "JSON configuration file.")
+  Path config;
+
+  @Option(names = "--inspect", description = "Write redacted posts and API exchanges here.")
+  Path inspect;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    HostConfig cfg = HostConfig.load(config, main.env);
+    if (!cfg.currents().enabled()) {
+      throw new ConfigException(
+          "missing config key currents.tokensEnv: the receiver needs at least one bearer token");
+    }
+    Log log = new Log(System.out);
+    Host host = Host.open(cfg, inspect);
+    CurrentsService service;
+    try {
+      service = CurrentsService.start(host, cfg, FLUSH_TIMEOUT);
+    } catch (RuntimeException e) {
+      host.close();
+      throw e;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.line("Currents receiver: stopping");
+                  try {
+                    service.close();
+                    log.line(
+                        "Currents receiver: stopped; "
+                            + service.counts()
+                            + "; outbox holds "
+                            + service.outboxMessages()
+                            + " events");
+                  } finally {
+                    host.close();
+                    stopped.countDown();
+                  }
+                },
+                "currents-shutdown"));
+    log.line(
+        "Currents receiver: listening on port "
+            + service.port()
+            + " at "
+            + cfg.currents().path()
+            + "; state in "
+            + cfg.stateFile().toAbsolutePath());
+    stopped.await();
+    return ExitCodes.OK;
+  }
+}

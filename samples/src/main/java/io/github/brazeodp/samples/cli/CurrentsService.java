@@ -1,0 +1,131 @@
+package io.github.brazeodp.samples.cli;
+
+import io.github.brazeodp.samples.currents.CurrentsHttpServer;
+import io.github.brazeodp.sync.IdentityRule;
+import io.github.brazeodp.sync.currents.CurrentsCounts;
+import io.github.brazeodp.sync.currents.CurrentsForwarder;
+import io.github.brazeodp.sync.currents.CurrentsReceiver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The Currents receiver of the host: the sample HTTP server ({@link CurrentsHttpServer}) in front
+ * of a {@link CurrentsReceiver} and a {@link CurrentsForwarder} on the host's state store, so the
+ * outbox, the de-duplication ids and the activity log share the one SQLite file.
+ */
+final class CurrentsService implements AutoCloseable {
+  /**
+   * How long in-flight posts get to finish queuing after the listener is closed: the sample
+   * server's own one-second stop delay, plus a little.
+   */
+  static final Duration IN_FLIGHT_GRACE = Duration.ofMillis(1_100);
+
+  private final CurrentsForwarder forwarder;
+  private final CurrentsReceiver receiver;
+  private final CurrentsHttpServer server;
+  private boolean closed;
+
+  private CurrentsService(
+      CurrentsForwarder forwarder, CurrentsReceiver receiver, CurrentsHttpServer server) {
+    this.forwarder = forwarder;
+    this.receiver = receiver;
+    this.server = server;
+  }
+
+  /**
+   * Starts forwarding (first draining what a previous run left in the outbox) and then serving.
+   *
+   * @param flushTimeout how long {@link #close()} may spend flushing the outbox
+   */
+  static CurrentsService start(
+      Host host,
+      int port,
+      List<String> tokens,
+      long bodyLimitBytes,
+      IdentityRule identity,
+      String prefix,
+      Duration flushTimeout) {
+    CurrentsForwarder forwarder =
+        CurrentsForwarder.builder()
+            .odp(host.odpGateway)
+            .state(host.state)
+            .shutdownTimeout(flushTimeout)
+            .build();
+    CurrentsReceiver receiver =
+        CurrentsReceiver.builder()
+            .tokens(tokens)
+            .forwarder(forwarder)
+            .maxBodyBytes(bodyLimitBytes)
+            .identity(identity)
+            .prefix(prefix)
+            .inspector(host.inspector(tokens))
+            .endpoint(CurrentsHttpServer.PATH)
+            .build();
+    forwarder.start();
+    try {
+      CurrentsHttpServer server =
+          CurrentsHttpServer.start(new InetSocketAddress(port), receiver, 8);
+      return new CurrentsService(forwarder, receiver, server);
+    } catch (IOException e) {
+      forwarder.close();
+      throw new UncheckedIOException("cannot listen for Currents on port " + port, e);
+    } catch (RuntimeException e) {
+      forwarder.close();
+      throw e;
+    }
+  }
+
+  /** Starts the receiver as the configuration says. */
+  static CurrentsService start(Host host, HostConfig config, Duration flushTimeout) {
+    HostConfig.Currents c = config.currents();
+    return start(
+        host,
+        c.port(),
+        c.tokens(),
+        c.bodyLimitBytes(),
+        config.segmentSync().identity(),
+        config.segmentSync().mappings().prefix(),
+        flushTimeout);
+  }
+
+  int port() {
+    return server.port();
+  }
+
+  CurrentsCounts counts() {
+    return receiver.counts();
+  }
+
+  long outboxMessages() {
+    return forwarder.outboxSize().messages();
+  }
+
+  /**
+   * Stops accepting posts, lets running ones finish queuing, flushes the outbox within the flush
+   * timeout, and returns; what cannot be sent stays durably queued for the next start.
+   *
+   * <p>The HTTP server is stopped on its own thread and waited for at most {@link
+   * #IN_FLIGHT_GRACE}: closing the listener is the first thing it does, so new posts are refused at
+   * once, and it then gives running posts up to a second; on Java 17 the JDK server's {@code stop}
+   * waits that whole delay even when idle, so the wait is bounded here rather than trusted.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    Thread stopper = new Thread(server::close, "currents-http-stop");
+    stopper.setDaemon(true);
+    stopper.start();
+    try {
+      stopper.join(IN_FLIGHT_GRACE.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    forwarder.close();
+  }
+}

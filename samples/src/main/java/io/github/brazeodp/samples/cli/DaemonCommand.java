@@ -1,0 +1,62 @@
+package io.github.brazeodp.samples.cli;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** Runs the host as a long-lived process until SIGTERM or SIGINT. */
+@Command(
+    name = "daemon",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the segment sync nightly (daemon.segmentSyncAt in daemon.zone), the scheduled"
+          + " activations, and the Currents receiver when currents.tokensEnv is set, until SIGTERM"
+          + " or SIGINT.",
+      "On SIGTERM it stops within 5 s: the receiver stops accepting and flushes its outbox,"
+          + " running jobs stop and resume from their checkpoints next time."
+    })
+final class DaemonCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+
+  @Option(names = "--config", required = true, description = "JSON configuration file.")
+  Path config;
+
+  @Option(names = "--inspect", description = "Write redacted API exchanges as JSON lines here.")
+  Path inspect;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    HostConfig cfg = HostConfig.load(config, main.env);
+    Log log = new Log(System.out);
+    Host host = Host.open(cfg, inspect);
+    HostDaemon daemon;
+    try {
+      daemon = HostDaemon.start(host, cfg, Clock.systemUTC(), log);
+    } catch (RuntimeException e) {
+      host.close();
+      throw e;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.line("daemon: stopping");
+                  try {
+                    daemon.close();
+                  } finally {
+                    host.close();
+                    log.line("daemon: stopped");
+                    stopped.countDown();
+                  }
+                },
+                "daemon-shutdown"));
+    log.line("daemon: started; state in " + cfg.stateFile().toAbsolutePath());
+    stopped.await();
+    return ExitCodes.OK;
+  }
+}
