@@ -178,7 +178,17 @@ public final class SegmentSync {
       for (Segment segment : chosen) {
         results.add(
             segmentPool.submit(
-                () -> syncSegment(segment, rules, runId, start, dry, stats, inFlight, uploads)));
+                () ->
+                    syncSegment(
+                        segment,
+                        rules,
+                        runId,
+                        start,
+                        dry,
+                        stats,
+                        inFlight,
+                        uploads,
+                        chosen.size() > 1)));
       }
       for (Future<Outcome> result : results) {
         switch (await(result)) {
@@ -297,10 +307,12 @@ public final class SegmentSync {
       boolean dry,
       RunStats stats,
       Set<String> inFlight,
-      ExecutorService uploads) {
+      ExecutorService uploads,
+      boolean sharedRun) {
     String scope = SCOPE_PREFIX + segment.id();
     try {
-      return new SegmentRun(segment, rules, scope, runId, runStart, dry, stats, inFlight, uploads)
+      return new SegmentRun(
+              segment, rules, scope, runId, runStart, dry, stats, inFlight, uploads, sharedRun)
           .run();
     } catch (BrazeException | OdpException | UncheckedIOException e) {
       stats.rejected(
@@ -320,6 +332,7 @@ public final class SegmentSync {
     private final RunStats stats;
     private final Set<String> inFlight;
     private final ExecutorService uploads;
+    private final boolean sharedRun;
     private final Instant eventsSince;
     private final Deque<Pending> pending = new ArrayDeque<>();
     private String segmentRunId;
@@ -340,7 +353,8 @@ public final class SegmentSync {
         boolean dry,
         RunStats stats,
         Set<String> inFlight,
-        ExecutorService uploads) {
+        ExecutorService uploads,
+        boolean sharedRun) {
       this.segment = segment;
       this.rules = rules;
       this.scope = scope;
@@ -350,6 +364,7 @@ public final class SegmentSync {
       this.stats = stats;
       this.inFlight = inFlight;
       this.uploads = uploads;
+      this.sharedRun = sharedRun;
       this.eventsSince = state.lastSuccess(scope).orElse(null);
     }
 
@@ -544,7 +559,29 @@ public final class SegmentSync {
         p.brazeIds.add(u.brazeId());
         p.hashes.add(hash);
       }
+      if (!dry && sharedRun && !p.brazeIds.isEmpty()) {
+        dropCommittedMeanwhile(p);
+      }
       return p;
+    }
+
+    /**
+     * Another segment may have committed one of these users between our hash lookup and our claim
+     * on it. A commit makes the hash visible before it releases the claim, so reading the hashes
+     * again after claiming catches every such user.
+     */
+    private void dropCommittedMeanwhile(Prepared p) {
+      Map<String, String> now = state.hashes(HASHES, p.brazeIds);
+      for (int i = p.brazeIds.size() - 1; i >= 0; i--) {
+        String id = p.brazeIds.get(i);
+        if (p.hashes.get(i).equals(now.get(id))) {
+          p.brazeIds.remove(i);
+          p.hashes.remove(i);
+          p.updates.remove(i);
+          inFlight.remove(id);
+          stats.unchanged(1);
+        }
+      }
     }
 
     private void addCustomEvents(ExportedUser u, Map<String, String> ids, List<OdpEvent> out) {
