@@ -13,9 +13,9 @@ import io.github.brazeodp.odp.OdpEvent;
 import io.github.brazeodp.odp.ProfileUpdate;
 import io.github.brazeodp.odp.SchemaField;
 import io.github.brazeodp.sync.IdentityRule;
-import io.github.brazeodp.sync.currents.CurrentsTestSupport.MutableClock;
 import io.github.brazeodp.sync.fake.Fault;
 import io.github.brazeodp.sync.fake.InMemoryOdp;
+import io.github.brazeodp.sync.fake.ManualClock;
 import io.github.brazeodp.sync.port.OdpGateway;
 import io.github.brazeodp.sync.state.ActivityRecord;
 import io.github.brazeodp.sync.state.OutboxMessage;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CurrentsForwarderTest {
   private final InMemoryOdp odp = new InMemoryOdp();
-  private final MutableClock clock = new MutableClock(NOW);
+  private final ManualClock clock = new ManualClock(NOW);
   private final List<AutoCloseable> toClose = new ArrayList<>();
 
   @AfterEach

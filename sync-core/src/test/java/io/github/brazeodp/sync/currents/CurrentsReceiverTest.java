@@ -12,8 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.brazeodp.odp.OdpEvent;
-import io.github.brazeodp.sync.currents.CurrentsTestSupport.MutableClock;
 import io.github.brazeodp.sync.fake.InMemoryOdp;
+import io.github.brazeodp.sync.fake.ManualClock;
 import io.github.brazeodp.sync.inspect.EventInspector;
 import io.github.brazeodp.sync.inspect.InspectedExchange;
 import io.github.brazeodp.sync.inspect.RingBufferInspector;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class CurrentsReceiverTest {
   private final InMemoryOdp odp = new InMemoryOdp();
   private final SyncStateStore store = SyncStateStore.inMemory();
-  private final MutableClock clock = new MutableClock(NOW);
+  private final ManualClock clock = new ManualClock(NOW);
   private final CurrentsForwarder forwarder =
       CurrentsForwarder.builder()
           .odp(odp)
