@@ -30,9 +30,12 @@ public final class BrazeSandbox implements AutoCloseable {
   private final InMemoryBraze fake;
   private final BrazeWire wire;
   private final WireHttpServer server;
+  private final Clock clock;
+  private final java.util.concurrent.ScheduledExecutorService callbacks;
+  private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
 
   private BrazeSandbox(Builder b) {
-    Clock clock = b.clock != null ? b.clock : Clock.systemUTC();
+    this.clock = b.clock != null ? b.clock : Clock.systemUTC();
     Sleeper sleeper = b.sleeper != null ? b.sleeper : Sleeper.system();
     this.fake = b.fake != null ? b.fake : new InMemoryBraze(clock, sleeper, TrackLimit.COMBINED_50);
     try {
@@ -49,8 +52,38 @@ public final class BrazeSandbox implements AutoCloseable {
               .publicUrl(server.rootUrl())
               .build();
       wireHolder[0] = wire;
+      // Braze POSTs {"success": true, "url": ...} to an export's callback_endpoint once it is
+      // ready.
+      this.callbacks =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "braze-sandbox-callbacks");
+                t.setDaemon(true);
+                return t;
+              });
+      callbacks.scheduleWithFixedDelay(
+          this::deliverCallbacks, 100, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the Braze sandbox on port " + b.port, e);
+    }
+  }
+
+  private void deliverCallbacks() {
+    for (BrazeWire.Callback c : wire.takeDueCallbacks(clock.instant())) {
+      try {
+        http.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(c.endpoint()))
+                .header("Content-Type", "application/json")
+                .timeout(java.time.Duration.ofSeconds(10))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(c.body()))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding());
+      } catch (IOException | RuntimeException e) {
+        // Braze does not retry a failed callback either; the host can still poll the URL.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 
@@ -92,6 +125,7 @@ public final class BrazeSandbox implements AutoCloseable {
   /** Stops the server; idempotent. */
   @Override
   public void close() {
+    callbacks.shutdownNow();
     server.close();
   }
 

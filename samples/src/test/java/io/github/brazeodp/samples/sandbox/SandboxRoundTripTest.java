@@ -210,6 +210,32 @@ class SandboxRoundTripTest {
   }
 
   @Test
+  void anExportCallbackIsPostedOnceTheExportIsReady() throws Exception {
+    try (mockwebserver3.MockWebServer hook = new mockwebserver3.MockWebServer();
+        BrazeClient client = braze(brazeSandbox.apiKey())) {
+      hook.start();
+      var job =
+          client
+              .exports()
+              .segment(
+                  io.github.brazeodp.braze.ExportSegmentRequest.of(
+                          world.segmentIds().get(0), List.of("braze_id", "email"))
+                      .withCallback(hook.url("/braze-export-ready").toString()));
+      assertThat(hook.takeRequest(300, java.util.concurrent.TimeUnit.MILLISECONDS)).isNull();
+      clock.advance(Duration.ofMinutes(2));
+      var posted = hook.takeRequest(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(posted).isNotNull();
+      assertThat(posted.getMethod()).isEqualTo("POST");
+      var callback = client.exports().parseCallback(posted.getBody().utf8());
+      assertThat(callback.success()).isTrue();
+      assertThat(callback.url()).isEqualTo(job.url().orElseThrow());
+      try (var users = job.withUrl(callback.url()).openUsers()) {
+        assertThat(users.hasNext()).isTrue();
+      }
+    }
+  }
+
+  @Test
   void brazeRateLimitHeadersPaceTheClient() {
     brazeSandbox.close();
     brazeSandbox =

@@ -323,6 +323,41 @@ public final class BrazeWire {
 
   // ---- exports ------------------------------------------------------------------------------
 
+  /**
+   * A POST Braze owes to an export's {@code callback_endpoint} once the export is ready.
+   *
+   * @param endpoint the callback URL the export request named
+   * @param downloadUrl the download URL to report
+   * @param dueAt when the export becomes ready
+   */
+  public record Callback(String endpoint, String downloadUrl, Instant dueAt) {
+    /** Returns the JSON body Braze posts: {@code {"success": true, "url": ...}}. */
+    public String body() {
+      return "{\"success\":true,\"url\":\"" + downloadUrl.replace("\"", "\\\"") + "\"}";
+    }
+  }
+
+  private final List<Callback> callbacks = new ArrayList<>();
+
+  /**
+   * Removes and returns the export callbacks due at {@code now}; the host delivers them (the wire
+   * itself makes no outgoing calls).
+   */
+  public List<Callback> takeDueCallbacks(Instant now) {
+    synchronized (callbacks) {
+      List<Callback> due = new ArrayList<>();
+      callbacks.removeIf(
+          c -> {
+            if (!c.dueAt().isAfter(now)) {
+              due.add(c);
+              return true;
+            }
+            return false;
+          });
+      return due;
+    }
+  }
+
   private WireResponse exportSegment(WireRequest request) throws WireJson.Malformed {
     Map<String, Object> body = requireObject(request);
     ExportSegmentRequest export =
@@ -333,10 +368,20 @@ public final class BrazeWire {
             strings(body.get("custom_attributes_to_export"), "custom_attributes_to_export"),
             WireJson.text(body.get("output_format")));
     ExportHandle handle = braze.startSegmentExport(export);
+    String url = baseUrl(request) + EXPORTS_PATH + handle.objectPrefix() + ".zip";
+    if (export.callbackEndpoint() != null) {
+      synchronized (callbacks) {
+        callbacks.add(
+            new Callback(
+                export.callbackEndpoint(),
+                url,
+                braze.exportReadyAt(handle.objectPrefix()).orElse(handle.requestedAt())));
+      }
+    }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("message", "success");
     m.put("object_prefix", handle.objectPrefix());
-    m.put("url", baseUrl(request) + EXPORTS_PATH + handle.objectPrefix() + ".zip");
+    m.put("url", url);
     return ok(201, m);
   }
 
