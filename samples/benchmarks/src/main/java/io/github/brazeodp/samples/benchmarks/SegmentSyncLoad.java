@@ -48,12 +48,25 @@ public final class SegmentSyncLoad {
 
   public static void main(String[] args) throws Exception {
     int users = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+    boolean overHttp = args.length > 1 && args[1].equals("--http");
     Path dir = Files.createTempDirectory("segment-sync-load");
     Path db = dir.resolve("state.db");
-    InMemoryBraze braze =
+    InMemoryBraze brazeFake =
         new InMemoryBraze(Clock.systemUTC(), Sleeper.system(), TrackLimit.COMBINED_50);
-    braze.putGeneratedSegment("seg-load", "Load test", users, SegmentSyncLoad::user);
-    CountingOdp odp = new CountingOdp();
+    brazeFake.putGeneratedSegment("seg-load", "Load test", users, SegmentSyncLoad::user);
+    CountingOdp counting = new CountingOdp();
+    io.github.brazeodp.sync.port.BrazeGateway braze = brazeFake;
+    OdpGateway odp = counting;
+    HttpWorld http = null;
+    if (overHttp) {
+      http = new HttpWorld(brazeFake, counting);
+      braze = http.brazeGateway;
+      odp = http.odpGateway;
+    }
+    System.out.println(
+        overHttp
+            ? "over HTTP: Braze sandbox + real BrazeClient, loopback ODP + real OdpClient"
+            : "in process: InMemoryBraze + counting ODP gateway");
     try {
       for (int run = 1; run <= 2; run++) {
         resetPeaks();
@@ -72,21 +85,26 @@ public final class SegmentSyncLoad {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(
-            "run=%d status=%s read=%d sent=%d unchanged=%d profilesUpserted=%d events=%d"
+            "run=%d status=%s read=%d sent=%d unchanged=%d %s=%d %s=%d"
                 + " seconds=%.1f usersPerSecond=%.0f peakHeapMiB=%.1f maxHeapMiB=%.0f%n",
             run,
             report.status(),
             report.counts().read(),
             report.counts().sent(),
             report.counts().unchanged(),
-            odp.profiles.get(),
-            odp.events.get(),
+            overHttp ? "odpProfileRequests" : "profilesUpserted",
+            counting.profiles.get(),
+            overHttp ? "odpEventRequests" : "events",
+            counting.events.get(),
             seconds,
             report.counts().read() / seconds,
             peakHeapMiB(),
             Runtime.getRuntime().maxMemory() / 1048576.0);
       }
     } finally {
+      if (http != null) {
+        http.close();
+      }
       try (Stream<Path> files = Files.list(dir)) {
         for (Path p : files.toList()) {
           Files.deleteIfExists(p);
@@ -133,6 +151,87 @@ public final class SegmentSyncLoad {
       }
     }
     return peak / 1048576.0;
+  }
+
+  /**
+   * The same world over real HTTP: the Braze sandbox serves the generated export, a loopback server
+   * answers ODP's schema, profile and event calls (counting rows), and the real clients talk to
+   * both.
+   */
+  private static final class HttpWorld implements AutoCloseable {
+    final io.github.brazeodp.samples.sandbox.BrazeSandbox sandbox;
+    final mockwebserver3.MockWebServer odpServer = new mockwebserver3.MockWebServer();
+    final io.github.brazeodp.braze.BrazeClient brazeClient;
+    final io.github.brazeodp.odp.OdpClient odpClient;
+    final io.github.brazeodp.sync.port.BrazeGateway brazeGateway;
+    final OdpGateway odpGateway;
+
+    HttpWorld(InMemoryBraze fake, CountingOdp counting) throws java.io.IOException {
+      sandbox = new io.github.brazeodp.samples.sandbox.BrazeSandbox(fake);
+      StringBuilder fields = new StringBuilder("[");
+      for (SchemaField f : counting.customerFields()) {
+        if (fields.length() > 1) {
+          fields.append(',');
+        }
+        fields
+            .append("{\"name\":\"")
+            .append(f.name())
+            .append("\",\"type\":\"")
+            .append(f.type().name().toLowerCase(java.util.Locale.ROOT))
+            .append("\",\"display_name\":\"")
+            .append(f.name())
+            .append("\"}");
+      }
+      String schema = fields.append(']').toString();
+      odpServer.setBodyLimit(0);
+      odpServer.setServerSocketFactory(new OdpEventsBenchmark.NoDelayServerSockets());
+      odpServer.setDispatcher(
+          new mockwebserver3.Dispatcher() {
+            @Override
+            public mockwebserver3.MockResponse dispatch(mockwebserver3.RecordedRequest r) {
+              String path = r.getUrl().encodedPath();
+              if (path.endsWith("/fields") && r.getMethod().equals("GET")) {
+                return new mockwebserver3.MockResponse.Builder().code(200).body(schema).build();
+              }
+              if (path.endsWith("/profiles")) {
+                counting.profiles.addAndGet(rows(r));
+              } else if (path.endsWith("/events")) {
+                counting.events.addAndGet(rows(r));
+              }
+              return new mockwebserver3.MockResponse.Builder()
+                  .code(path.endsWith("/fields") ? 200 : 202)
+                  .body("{\"title\":\"Accepted\",\"status\":202}")
+                  .build();
+            }
+          });
+      odpServer.start();
+      brazeClient =
+          io.github.brazeodp.braze.BrazeClient.builder()
+              .apiKey(sandbox.apiKey())
+              .baseUrl(sandbox.baseUrl())
+              .build();
+      odpClient =
+          io.github.brazeodp.odp.OdpClient.builder()
+              .apiKey("load-test-odp-key")
+              .baseUrl(odpServer.url("/v3/").toString())
+              .build();
+      brazeGateway =
+          new io.github.brazeodp.sync.adapter.BrazeClientGateway(brazeClient, Clock.systemUTC());
+      odpGateway = new io.github.brazeodp.sync.adapter.OdpClientGateway(odpClient);
+    }
+
+    /** Over HTTP the bodies are not kept (memory), so requests are counted instead of rows. */
+    private static long rows(mockwebserver3.RecordedRequest r) {
+      return 1;
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      brazeClient.close();
+      odpClient.close();
+      odpServer.close();
+      sandbox.close();
+    }
   }
 
   /** Accepts everything and only counts, so the load is on the sync, not on a stand-in. */
