@@ -254,12 +254,28 @@ class UsersServiceTest {
     assertThatThrownBy(
             () ->
                 new TrackPurchase(
-                    id, "sku", null, BigDecimal.ONE, 1, OffsetDateTime.now(), null, null, null))
+                    id,
+                    "sku",
+                    null,
+                    BigDecimal.ONE,
+                    1,
+                    OffsetDateTime.parse("2026-11-29T10:00:00Z"),
+                    null,
+                    null,
+                    null))
         .hasMessageContaining("purchase \"sku\": currency is required");
     assertThatThrownBy(
             () ->
                 new TrackPurchase(
-                    id, "sku", "usd", BigDecimal.ONE, 1, OffsetDateTime.now(), null, null, null))
+                    id,
+                    "sku",
+                    "usd",
+                    BigDecimal.ONE,
+                    1,
+                    OffsetDateTime.parse("2026-11-29T10:00:00Z"),
+                    null,
+                    null,
+                    null))
         .hasMessageContaining("\"usd\"");
     assertThatThrownBy(
             () -> TrackEvent.of(id, "e", TestSupport.START).withProperties(Map.of("$bad", 1)))

@@ -2,7 +2,6 @@ package io.github.brazeodp.braze.internal;
 
 import com.squareup.moshi.JsonDataException;
 import com.squareup.moshi.JsonEncodingException;
-import io.github.brazeodp.braze.BrazeApiException;
 import io.github.brazeodp.braze.BrazeDecodingException;
 import io.github.brazeodp.braze.BrazeException;
 import io.github.brazeodp.braze.BrazeIoException;
@@ -155,9 +154,8 @@ public final class Transport {
         return false;
       }
       wait = backoff(state.attempts);
-    } else if (failure instanceof BrazeApiException) {
-      return false;
     } else {
+      // Other API errors (400, 401/403, 404, 413) and anything unexpected are final.
       return false;
     }
     if (clock.millis() + wait.toMillis() > state.deadlineMillis) {

@@ -20,6 +20,9 @@ final class Progress implements ProgressListener {
     this.terminal = terminal;
   }
 
+  // On the Java 17 this targets, System.console() is null exactly when stdin/stdout are not a
+  // terminal (a pipe, a file, cron), which is the distinction wanted here.
+  @SuppressWarnings("SystemConsoleNull")
   static Progress forConsole(PrintStream out) {
     return new Progress(out, System.console() != null);
   }
