@@ -243,8 +243,8 @@ final class RowEncoder {
       }
       return;
     }
-    if (value instanceof Double d && (d.isNaN() || d.isInfinite())
-        || value instanceof Float f && (f.isNaN() || f.isInfinite())) {
+    if ((value instanceof Double d && (d.isNaN() || d.isInfinite()))
+        || (value instanceof Float f && (f.isNaN() || f.isInfinite()))) {
       throw invalid(path + ": " + value + " is not a JSON number");
     }
     if (value instanceof Number) {

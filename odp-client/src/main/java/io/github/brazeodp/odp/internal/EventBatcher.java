@@ -52,7 +52,7 @@ public final class EventBatcher {
     for (int i = 0; i < rows.size(); i++) {
       byte[] row = rows.get(i);
       int count = i - from;
-      long extra = row.length + (count == 0 ? 0 : 1);
+      long extra = (long) row.length + (count == 0 ? 0 : 1);
       if (count > 0 && (count >= maxItems || bytes + extra > maxBytes)) {
         batches.add(close(from, i, body));
         from = i;
