@@ -62,7 +62,7 @@ import java.util.Optional;
  * InMemoryBraze#failNext}) surface as the matching HTTP answers, one per request; the HTTP-level
  * faults here ({@link #failNext}, {@link #dropNext}, {@link #latency}) come on top. Thread-safe.
  */
-public final class BrazeWire {
+public final class BrazeWire extends FaultyWire<BrazeWire> {
   /** Path prefix of export downloads. */
   public static final String EXPORTS_PATH = "/exports/";
 
@@ -81,7 +81,6 @@ public final class BrazeWire {
   private final String publicUrl;
   private final RateLimits rateLimits;
   private final Map<EndpointFamily, long[]> windows = new EnumMap<>(EndpointFamily.class);
-  private final HttpFaults faults = new HttpFaults();
 
   private BrazeWire(Builder b) {
     this.braze = b.braze;
@@ -107,50 +106,21 @@ public final class BrazeWire {
     return apiKey;
   }
 
-  /** Delays every request by {@code latency} (through the injected sleeper) before answering. */
-  public BrazeWire latency(Duration latency) {
-    faults.latency(latency);
+  @Override
+  BrazeWire self() {
     return this;
   }
 
-  /**
-   * Answers the next {@code times} requests whose path starts with {@code pathPrefix} (any path
-   * when null) with {@code status} (429 or 5xx) without processing them.
-   */
-  public BrazeWire failNext(String pathPrefix, int times, int status) {
-    faults.add(pathPrefix, times, status);
-    return this;
-  }
-
-  /**
-   * Drops the connection of the next {@code times} requests whose path starts with {@code
-   * pathPrefix} (any path when null), before processing them.
-   */
-  public BrazeWire dropNext(String pathPrefix, int times) {
-    faults.add(pathPrefix, times, HttpFaults.DROP);
-    return this;
-  }
-
-  /** Removes queued HTTP-level faults and the latency. */
-  public BrazeWire clearFaults() {
-    faults.clear();
-    return this;
+  @Override
+  void pause(Duration duration) throws InterruptedException {
+    sleeper.sleep(duration);
   }
 
   /** Answers one request. */
   public WireResponse handle(WireRequest request) {
     Objects.requireNonNull(request, "request");
-    Duration latency = faults.latency();
-    if (!latency.isZero()) {
-      try {
-        sleeper.sleep(latency);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return WireResponse.dropped();
-      }
-    }
     String path = request.path();
-    int fault = faults.next(path);
+    int fault = enter(path);
     if (fault == HttpFaults.DROP) {
       return WireResponse.dropped();
     }

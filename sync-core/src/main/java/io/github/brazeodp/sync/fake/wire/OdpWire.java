@@ -51,7 +51,7 @@ import java.util.zip.GZIPOutputStream;
  * /exports/files/}, of gzipped CSV. The fake's own faults surface as HTTP answers; {@link
  * #failNext}, {@link #dropNext} and {@link #latency} add faults at the HTTP level. Thread-safe.
  */
-public final class OdpWire {
+public final class OdpWire extends FaultyWire<OdpWire> {
   /** Path prefix of export file downloads. */
   public static final String FILES_PATH = "/exports/files/";
 
@@ -68,7 +68,6 @@ public final class OdpWire {
   private final Sleeper sleeper;
   private final String publicUrl;
   private final Duration exportDelay;
-  private final HttpFaults faults = new HttpFaults();
   private final Map<String, Job> jobs = new ConcurrentHashMap<>();
   private int jobSequence;
 
@@ -96,50 +95,21 @@ public final class OdpWire {
     return apiKey;
   }
 
-  /** Delays every request by {@code latency} (through the injected sleeper) before answering. */
-  public OdpWire latency(Duration latency) {
-    faults.latency(latency);
+  @Override
+  OdpWire self() {
     return this;
   }
 
-  /**
-   * Answers the next {@code times} requests whose path starts with {@code pathPrefix} (any path
-   * when null) with {@code status} (429 or 5xx) without processing them.
-   */
-  public OdpWire failNext(String pathPrefix, int times, int status) {
-    faults.add(pathPrefix, times, status);
-    return this;
-  }
-
-  /**
-   * Drops the connection of the next {@code times} requests whose path starts with {@code
-   * pathPrefix} (any path when null), before processing them.
-   */
-  public OdpWire dropNext(String pathPrefix, int times) {
-    faults.add(pathPrefix, times, HttpFaults.DROP);
-    return this;
-  }
-
-  /** Removes queued HTTP-level faults and the latency. */
-  public OdpWire clearFaults() {
-    faults.clear();
-    return this;
+  @Override
+  void pause(Duration duration) throws InterruptedException {
+    sleeper.sleep(duration);
   }
 
   /** Answers one request. */
   public WireResponse handle(WireRequest request) {
     Objects.requireNonNull(request, "request");
-    Duration latency = faults.latency();
-    if (!latency.isZero()) {
-      try {
-        sleeper.sleep(latency);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return WireResponse.dropped();
-      }
-    }
     String path = request.path();
-    int fault = faults.next(path);
+    int fault = enter(path);
     if (fault == HttpFaults.DROP) {
       return WireResponse.dropped();
     }
