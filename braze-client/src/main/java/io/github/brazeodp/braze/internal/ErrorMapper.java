@@ -1,5 +1,6 @@
 package io.github.brazeodp.braze.internal;
 
+import com.squareup.moshi.JsonAdapter;
 import com.squareup.moshi.JsonReader;
 import io.github.brazeodp.braze.BrazeApiException;
 import io.github.brazeodp.braze.BrazeAuthException;
@@ -25,6 +26,8 @@ import okio.Buffer;
 
 /** Turns an HTTP error response into the matching exception of the public tree. */
 public final class ErrorMapper {
+  private static final JsonAdapter<BrazeError> ERROR = Json.moshi().adapter(BrazeError.class);
+
   private ErrorMapper() {}
 
   /** Maps a non-2xx response; {@code body} may be empty. */
@@ -128,40 +131,13 @@ public final class ErrorMapper {
   }
 
   /** Reads an {@code errors} array whose items are strings or objects. */
-  public static List<BrazeError> readErrors(JsonReader reader) throws IOException {
+  private static List<BrazeError> readErrors(JsonReader reader) throws IOException {
     List<BrazeError> errors = new ArrayList<>();
     reader.beginArray();
     while (reader.hasNext()) {
-      switch (reader.peek()) {
-        case STRING -> errors.add(new BrazeError(reader.nextString(), null, null));
-        case BEGIN_OBJECT -> errors.add(readErrorObject(reader));
-        default -> errors.add(new BrazeError(String.valueOf(reader.readJsonValue()), null, null));
-      }
+      errors.add(ERROR.fromJson(reader));
     }
     reader.endArray();
     return errors;
-  }
-
-  private static BrazeError readErrorObject(JsonReader reader) throws IOException {
-    String type = null;
-    String inputArray = null;
-    Integer index = null;
-    Map<String, Object> other = new LinkedHashMap<>();
-    reader.beginObject();
-    while (reader.hasNext()) {
-      String name = reader.nextName();
-      JsonReader.Token token = reader.peek();
-      if ((name.equals("type") || name.equals("message")) && token == JsonReader.Token.STRING) {
-        type = reader.nextString();
-      } else if (name.equals("input_array") && token == JsonReader.Token.STRING) {
-        inputArray = reader.nextString();
-      } else if (name.equals("index") && token == JsonReader.Token.NUMBER) {
-        index = reader.nextInt();
-      } else {
-        other.put(name, reader.readJsonValue());
-      }
-    }
-    reader.endObject();
-    return new BrazeError(type != null ? type : other.toString(), inputArray, index);
   }
 }

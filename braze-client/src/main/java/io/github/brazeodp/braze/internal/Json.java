@@ -180,7 +180,6 @@ public final class Json {
   private static final class BrazeErrorAdapter extends JsonAdapter<BrazeError> {
     @Override
     public BrazeError fromJson(JsonReader reader) throws IOException {
-      // Reuse the lenient reader by wrapping the single item in a one-element view.
       Object value = reader.readJsonValue();
       if (value instanceof String s) {
         return new BrazeError(s, null, null);

@@ -1,6 +1,7 @@
 package io.github.brazeodp.samples.cli;
 
 import com.squareup.moshi.JsonReader;
+import io.github.brazeodp.sync.internal.Text;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -63,8 +64,8 @@ final class JsonConfig {
       if (!known.contains(key)) {
         String close =
             known.stream()
-                .min(Comparator.comparingInt(k -> distance(k, key)))
-                .filter(k -> distance(k, key) <= 3)
+                .min(Comparator.comparingInt(k -> Text.distance(k, key)))
+                .filter(k -> Text.distance(k, key) <= 3)
                 .map(k -> " (did you mean " + qualified(k) + "?)")
                 .orElse("");
         throw new ConfigException("unknown config key " + qualified(key) + close);
@@ -198,24 +199,5 @@ final class JsonConfig {
   /** Returns the object's entries in file order, for objects whose keys are the user's own. */
   Map<String, Object> entries() {
     return java.util.Collections.unmodifiableMap(values);
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 }

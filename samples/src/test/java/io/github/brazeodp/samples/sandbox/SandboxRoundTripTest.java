@@ -31,11 +31,9 @@ import io.github.brazeodp.odp.ProfileUpdate;
 import io.github.brazeodp.odp.SchemaField;
 import io.github.brazeodp.sync.fake.InMemoryBraze;
 import io.github.brazeodp.sync.fake.InMemoryOdp;
-import java.time.Clock;
+import io.github.brazeodp.sync.fake.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,17 +50,15 @@ import org.junit.jupiter.api.Test;
 class SandboxRoundTripTest {
   private static final Instant T0 = Instant.parse("2026-11-29T02:00:00Z");
 
-  private final MovableClock clock = new MovableClock(T0);
-  private final List<Duration> sleeps = new ArrayList<>();
+  private final ManualClock clock = new ManualClock(T0);
   private InMemoryBraze brazeFake;
   private InMemoryOdp odpFake;
   private DemoWorld world;
   private BrazeSandbox brazeSandbox;
   private OdpSandbox odpSandbox;
 
-  private synchronized void sleep(Duration d) {
-    sleeps.add(d);
-    clock.advance(d);
+  private void sleep(Duration d) {
+    clock.sleep(d);
   }
 
   @BeforeEach
@@ -263,7 +259,7 @@ class SandboxRoundTripTest {
       }
     }
     // The second answer said Remaining 0, so the client waited for the window's reset.
-    assertThat(sleeps).isNotEmpty();
+    assertThat(clock.sleeps()).isNotEmpty();
     assertThat(clock.instant()).isAfterOrEqualTo(T0.plus(Duration.ofMinutes(1)));
     assertThat(brazeFake.tracked()).hasSize(3);
   }
@@ -349,33 +345,5 @@ class SandboxRoundTripTest {
       assertThat(sent.allAccepted()).isTrue();
     }
     assertThat(odpFake.events()).extracting(OdpEvent::idempotenceId).containsExactly("evt-drop");
-  }
-
-  /** A clock that only moves when the sleepers or the test move it. */
-  private static final class MovableClock extends Clock {
-    private Instant now;
-
-    MovableClock(Instant now) {
-      this.now = now;
-    }
-
-    synchronized void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public synchronized Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 }
