@@ -25,10 +25,12 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -51,8 +53,16 @@ final class SqliteStateStore extends AbstractStateStore {
   /** The SQLite {@code application_id} of a state store file: "BZOD". */
   static final int APPLICATION_ID = 0x425A4F44;
 
+  /**
+   * Forward migrations, by the schema version each one produces. A file at version {@code v} gets
+   * every step above {@code v}, in order, in the transaction that opens it; a new file gets version
+   * 1 and then every step. Steps only ever add (tables, columns, indexes), so that no state is
+   * dropped on the way.
+   */
+  private static final NavigableMap<Integer, List<String>> MIGRATIONS = migrations();
+
   /** The schema version this code reads and writes. */
-  static final int SCHEMA_VERSION = 1;
+  static final int SCHEMA_VERSION = MIGRATIONS.isEmpty() ? 1 : MIGRATIONS.lastKey();
 
   static final String DRIVER_CLASS = "org.sqlite.JDBC";
 
@@ -237,7 +247,7 @@ final class SqliteStateStore extends AbstractStateStore {
                   + "); upgrade the library or use another file",
               null);
         }
-        // Version 1 is the only one so far; migrations from older versions will go here.
+        migrate(st, version);
       } else if (applicationId == 0) {
         List<String> tables = new ArrayList<>();
         try (ResultSet rs =
@@ -261,10 +271,8 @@ final class SqliteStateStore extends AbstractStateStore {
           st.execute(ddl);
         }
         st.execute("PRAGMA application_id = " + APPLICATION_ID);
-        st.execute(
-            "INSERT INTO schema_version (version, applied_at) VALUES ("
-                + SCHEMA_VERSION
-                + ", strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+        recordVersion(st, 1);
+        migrate(st, 1);
       } else {
         throw new StateStoreException(
             path,
@@ -286,6 +294,30 @@ final class SqliteStateStore extends AbstractStateStore {
       // writes touch B-tree pages all over the file and slow down several times with less.
       st.execute("PRAGMA cache_size = -16384");
     }
+  }
+
+  private static NavigableMap<Integer, List<String>> migrations() {
+    NavigableMap<Integer, List<String>> steps = new TreeMap<>();
+    // One line per schema version: steps.put(2, SCHEMA_V2); ...
+    return Collections.unmodifiableNavigableMap(steps);
+  }
+
+  /** Applies every migration step above {@code from}, recording each version it reaches. */
+  private static void migrate(Statement st, int from) throws SQLException {
+    for (Map.Entry<Integer, List<String>> step : MIGRATIONS.tailMap(from, false).entrySet()) {
+      for (String ddl : step.getValue()) {
+        st.execute(ddl);
+      }
+      recordVersion(st, step.getKey());
+      LOG.info("State store schema migrated to version {}", step.getKey());
+    }
+  }
+
+  private static void recordVersion(Statement st, int version) throws SQLException {
+    st.execute(
+        "INSERT INTO schema_version (version, applied_at) VALUES ("
+            + version
+            + ", strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
   }
 
   private static int schemaVersion(Statement st, Path path) throws SQLException {
