@@ -2,13 +2,12 @@ package io.github.brazeodp.braze;
 
 import io.github.brazeodp.braze.internal.BrazeApi;
 import io.github.brazeodp.braze.internal.ExchangeInterceptor;
+import io.github.brazeodp.braze.internal.HopPolicy;
 import io.github.brazeodp.braze.internal.Json;
 import io.github.brazeodp.braze.internal.JsonBody;
 import io.github.brazeodp.braze.internal.NoDelaySockets;
 import io.github.brazeodp.braze.internal.RatePacer;
 import io.github.brazeodp.braze.internal.Transport;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,9 +60,16 @@ public final class BrazeClient implements AutoCloseable {
         // OkHttp would otherwise silently repeat a request on some connection failures, which a
         // trigger send must never be; our own retry policy decides instead.
         .retryOnConnectionFailure(false)
+        // Redirects are followed by HopPolicy, which checks every hop before it is sent.
+        .followRedirects(false)
+        .followSslRedirects(false)
         .socketFactory(
             NoDelaySockets.wrapDefault(
                 ownsHttp ? javax.net.SocketFactory.getDefault() : b.okHttpClient.socketFactory()))
+        .addInterceptor(
+            new HopPolicy(
+                b.allowPrivateDownloadHosts || isLoopback(baseUrl.host()),
+                ownsHttp ? okhttp3.Dns.SYSTEM : b.okHttpClient.dns()))
         .addInterceptor(
             new ExchangeInterceptor(baseUrl, b.apiKey, b.listener, b.clock, b.listenerBodyCap))
         .addNetworkInterceptor(ExchangeInterceptor.networkMarker());
@@ -85,7 +91,8 @@ public final class BrazeClient implements AutoCloseable {
             b.clock,
             b.sleeper,
             b.trackLimit,
-            b.trackBulkHeader);
+            b.trackBulkHeader,
+            b.exportLimits);
     this.users = new UsersService(ctx);
     this.segments = new SegmentsService(ctx);
     this.exports = new ExportsService(ctx);
@@ -259,17 +266,7 @@ public final class BrazeClient implements AutoCloseable {
   }
 
   private static boolean isLoopback(String host) {
-    if (host.equals("localhost")) {
-      return true;
-    }
-    if (!host.matches("[0-9.:\\[\\]a-fA-F]+")) {
-      return false; // a name other than localhost is not resolved here
-    }
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
+    return HopPolicy.isLoopbackHost(host);
   }
 
   /** Builds a {@link BrazeClient}. */
@@ -289,6 +286,8 @@ public final class BrazeClient implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private Sleeper sleeper = Sleeper.system();
     private RandomGenerator random = new SecureRandom();
+    private ExportLimits exportLimits = ExportLimits.defaults();
+    private boolean allowPrivateDownloadHosts;
 
     private Builder() {}
 
@@ -309,6 +308,8 @@ public final class BrazeClient implements AutoCloseable {
       b.clock = clock;
       b.sleeper = sleeper;
       b.random = random;
+      b.exportLimits = exportLimits;
+      b.allowPrivateDownloadHosts = allowPrivateDownloadHosts;
       return b;
     }
 
@@ -423,6 +424,26 @@ public final class BrazeClient implements AutoCloseable {
     /** Sets the random source of backoff jitter, for reproducible tests. */
     public Builder jitter(RandomGenerator random) {
       this.random = Objects.requireNonNull(random, "jitter");
+      return this;
+    }
+
+    /**
+     * Sets the bounds on reading export archives (default {@link ExportLimits#defaults()}); {@link
+     * ExportReadOptions#limits(ExportLimits)} overrides them per read.
+     */
+    public Builder exportLimits(ExportLimits limits) {
+      this.exportLimits = Objects.requireNonNull(limits, "exportLimits");
+      return this;
+    }
+
+    /**
+     * Allows export downloads from hosts on private, loopback and link-local addresses (default:
+     * refused, so that a forged export URL cannot reach internal services). Loopback is allowed
+     * anyway when the base URL itself is a loopback host (a sandbox). Cloud metadata addresses
+     * (169.254.169.254, fd00:ec2::254, metadata.google.internal) are always refused.
+     */
+    public Builder allowPrivateDownloadHosts(boolean allow) {
+      this.allowPrivateDownloadHosts = allow;
       return this;
     }
 

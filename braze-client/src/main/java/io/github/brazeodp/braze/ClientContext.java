@@ -15,7 +15,8 @@ record ClientContext(
     Clock clock,
     Sleeper sleeper,
     TrackLimit trackLimit,
-    String trackBulkHeader) {
+    String trackBulkHeader,
+    ExportLimits exportLimits) {
 
   static Transport.Endpoint endpoint(String path, EndpointFamily family, Transport.Safety safety) {
     return new Transport.Endpoint(path, family, safety);

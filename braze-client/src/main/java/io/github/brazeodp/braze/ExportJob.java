@@ -129,9 +129,16 @@ public final class ExportJob {
     return openUsers(ExportReadOptions.defaults());
   }
 
-  /** Streams the users of the archive with the given options (resume, skip malformed). */
+  /**
+   * Streams the users of the archive with the given options (resume, skip malformed, limits); the
+   * client's {@link BrazeClient.Builder#exportLimits(ExportLimits)} apply unless the options set
+   * their own.
+   */
   public ExportUserStream openUsers(ExportReadOptions options) {
     String target = requireUrl();
+    if (options.limits() == null) {
+      options = options.limits(ctx.exportLimits());
+    }
     String name = fileName(target);
     return new ExportUserStream(() -> download(target), name, options);
   }

@@ -3,15 +3,18 @@ package io.github.brazeodp.braze;
 import com.squareup.moshi.JsonAdapter;
 import io.github.brazeodp.braze.internal.Json;
 import java.io.BufferedInputStream;
-import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -20,6 +23,8 @@ import java.util.stream.StreamSupport;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Streams the users of an export archive, one line at a time, without holding the archive.
@@ -29,9 +34,27 @@ import java.util.zip.ZipInputStream;
  * each {@link #next()}, {@link #position()} tells the file and line of that user, for
  * checkpointing. Braze may, rarely, export a user twice; de-duplicate by {@code braze_id} when that
  * matters. Not thread-safe; close it when done.
+ *
+ * <p>Reading is bounded by {@link ExportLimits}: an over-long line or one that is not valid UTF-8
+ * is a malformed line (see {@link ExportReadOptions}); an entry over the size or compression-ratio
+ * limit refuses the export with a {@link BrazeExportException}. ZIP entries that are not user files
+ * (directories, hidden files, names not ending in {@code .txt}, {@code .json}, {@code .jsonl} or
+ * {@code .ndjson}, optionally {@code .gz}, and unsafe paths such as {@code ../x.txt}) are not read;
+ * each is listed in {@link #skippedEntries()} with its reason and logged once.
  */
 public final class ExportUserStream implements Iterator<ExportedUser>, Closeable {
+  private static final Logger log = LoggerFactory.getLogger(ExportUserStream.class);
   private static final JsonAdapter<ExportedUser> ADAPTER = Json.moshi().adapter(ExportedUser.class);
+  // ZipInputStream reads ahead up to this many bytes of the next entry; counted in its favour.
+  private static final long READ_AHEAD_SLACK = 512;
+
+  /**
+   * A ZIP entry that was not read, and why.
+   *
+   * @param name the entry's name as stored in the archive
+   * @param reason why it is not a user file
+   */
+  public record SkippedEntry(String name, String reason) {}
 
   /** Opens the archive's bytes; called again to resume after a broken download. */
   @FunctionalInterface
@@ -41,11 +64,15 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
 
   private final Opener opener;
   private final ExportReadOptions options;
+  private final ExportLimits limits;
+  private final Map<String, SkippedEntry> skipped = new LinkedHashMap<>();
   private int reopensLeft;
 
   private InputStream raw;
+  private CountingStream counted;
   private ZipInputStream zip;
-  private BufferedReader reader;
+  private BoundedLines reader;
+  private long entryStart;
   private boolean singleFileDone;
   private String singleFileName;
 
@@ -62,6 +89,7 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
   ExportUserStream(Opener opener, String name, ExportReadOptions options) {
     this.opener = opener;
     this.options = options;
+    this.limits = options.limits() != null ? options.limits() : ExportLimits.defaults();
     this.reopensLeft = options.maxReopens();
     this.singleFileName = name;
     this.skipUntil = options.resumeAfter();
@@ -95,9 +123,22 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
     return usersRead;
   }
 
-  /** Returns the number of malformed lines skipped (only with {@code skipMalformed}). */
+  /**
+   * Returns the number of malformed lines skipped (only with {@code skipMalformed}): not a user
+   * object, over-long, or not valid UTF-8.
+   */
   public long malformedLines() {
     return malformedLines;
+  }
+
+  /** Returns the ZIP entries seen so far that were not read, in archive order, with reasons. */
+  public List<SkippedEntry> skippedEntries() {
+    return List.copyOf(skipped.values());
+  }
+
+  /** Returns the limits this stream reads within. */
+  public ExportLimits limits() {
+    return limits;
   }
 
   @Override
@@ -175,13 +216,25 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
       if (reader == null && !nextFile()) {
         return null;
       }
-      String text = reader.readLine();
-      if (text == null) {
+      if (!reader.next()) {
         reader = null;
         continue;
       }
       line++;
       if (skipping()) {
+        continue;
+      }
+      if (reader.tooLong()) {
+        malformed(
+            "line longer than " + limits.maxLineBytes() + " bytes (ExportLimits.maxLineBytes)",
+            null);
+        continue;
+      }
+      String text;
+      try {
+        text = reader.text();
+      } catch (CharacterCodingException e) {
+        malformed(e.getMessage(), e);
         continue;
       }
       if (text.isBlank()) {
@@ -194,16 +247,19 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
         }
         return user;
       } catch (IOException | RuntimeException e) {
-        ExportParseException error =
-            new ExportParseException(fileName, line, "not a user object: " + e.getMessage(), e);
-        if (options.onMalformed() == null) {
-          closeQuietly();
-          throw error;
-        }
-        malformedLines++;
-        options.onMalformed().accept(error);
+        malformed("not a user object: " + e.getMessage(), e);
       }
     }
+  }
+
+  private void malformed(String reason, Throwable cause) {
+    ExportParseException error = new ExportParseException(fileName, line, reason, cause);
+    if (options.onMalformed() == null) {
+      closeQuietly();
+      throw error;
+    }
+    malformedLines++;
+    options.onMalformed().accept(error);
   }
 
   private boolean skipping() {
@@ -227,12 +283,15 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
     int b2 = in.read();
     int b3 = in.read();
     in.reset();
-    if (b0 == 'P' && b1 == 'K' && b2 == 3 && b3 == 4) {
-      zip = new ZipInputStream(in, StandardCharsets.UTF_8);
+    // Counted above the buffer, so the count is what the decompressor consumed, not read ahead.
+    counted = new CountingStream(in);
+    entryStart = 0;
+    if (b0 == 'P' && b1 == 'K' && ((b2 == 3 && b3 == 4) || (b2 == 5 && b3 == 6))) {
+      zip = new ZipInputStream(counted, StandardCharsets.UTF_8); // 5,6: empty ZIP, no entries
     } else if (b0 == 0x1f && b1 == 0x8b) {
-      raw = new GZIPInputStream(in, 1 << 16);
-    } else if (b0 == 'P' && b1 == 'K' && b2 == 5 && b3 == 6) {
-      zip = new ZipInputStream(in, StandardCharsets.UTF_8); // empty ZIP: no entries
+      raw = new GZIPInputStream(counted, 1 << 16);
+    } else {
+      raw = counted;
     }
   }
 
@@ -245,19 +304,22 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
       fileIndex = 0;
       fileName = singleFileName;
       line = 0;
-      reader = newReader(raw);
+      reader = newReader(raw, fileName);
       skipWholeFileIfResumed();
       return true;
     }
     ZipEntry entry;
     while ((entry = zip.getNextEntry()) != null) {
       String name = entry.getName();
-      if (entry.isDirectory() || name.startsWith("__MACOSX/") || baseName(name).startsWith(".")) {
+      String reason = skipReason(entry);
+      if (reason != null) {
+        skip(name, reason);
         continue;
       }
       fileIndex++;
       fileName = name;
       line = 0;
+      entryStart = counted.count();
       InputStream entryStream = new NonClosing(zip);
       if (name.endsWith(".gz")) {
         entryStream = new GZIPInputStream(entryStream, 1 << 16);
@@ -277,20 +339,88 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
                 + name
                 + "; request a new export");
       }
-      reader = newReader(entryStream);
+      reader = newReader(entryStream, name);
       return true;
     }
     return false;
+  }
+
+  /** Returns why an entry is not a user file, or null when it is one. */
+  static String skipReason(ZipEntry entry) {
+    String name = entry.getName();
+    if (entry.isDirectory()) {
+      return "directory";
+    }
+    if (name.startsWith("/") || name.contains("\\") || name.matches("^[A-Za-z]:.*")) {
+      return "absolute or non-portable path";
+    }
+    for (String segment : name.split("/", -1)) {
+      if (segment.equals("..") || segment.equals(".") || segment.isEmpty()) {
+        return "unsafe path (empty, . or .. segment)";
+      }
+    }
+    if (name.startsWith("__MACOSX/") || baseName(name).startsWith(".")) {
+      return "hidden or metadata file";
+    }
+    String plain = name.toLowerCase(Locale.ROOT);
+    if (plain.endsWith(".gz")) {
+      plain = plain.substring(0, plain.length() - 3);
+    }
+    if (!(plain.endsWith(".txt")
+        || plain.endsWith(".json")
+        || plain.endsWith(".jsonl")
+        || plain.endsWith(".ndjson"))) {
+      return "not a .txt, .json, .jsonl or .ndjson file";
+    }
+    return null;
+  }
+
+  private void skip(String name, String reason) {
+    if (skipped.putIfAbsent(name, new SkippedEntry(name, reason)) == null) {
+      log.warn("export archive entry {} not read: {}", name, reason);
+    }
+  }
+
+  private BoundedLines newReader(InputStream in, String entry) {
+    long start = entryStart;
+    return new BoundedLines(
+        in, limits.maxLineBytes(), total -> checkEntrySize(entry, total, counted.count() - start));
+  }
+
+  private void checkEntrySize(String entry, long decompressed, long compressed) {
+    String breach = null;
+    if (decompressed > limits.maxEntryBytes()) {
+      breach =
+          "more than the limit of "
+              + limits.maxEntryBytes()
+              + " bytes (ExportLimits.maxEntryBytes)";
+    } else if (decompressed > ExportLimits.RATIO_GRACE_BYTES
+        && decompressed > limits.maxCompressionRatio() * (compressed + READ_AHEAD_SLACK)) {
+      breach =
+          "a compression ratio over the limit of "
+              + limits.maxCompressionRatio()
+              + " (ExportLimits.maxCompressionRatio)";
+    }
+    if (breach != null) {
+      closeQuietly();
+      throw new BrazeExportException(
+          "export entry "
+              + entry
+              + " refused as a possible decompression bomb: "
+              + decompressed
+              + " bytes decompressed from "
+              + compressed
+              + " compressed bytes so far, "
+              + breach,
+          -1,
+          null);
+    }
   }
 
   private void skipWholeFileIfResumed() {
     if (skipUntil != null && skipUntil.fileIndex() > 0) {
       reader = null;
     }
-  }
-
-  private static BufferedReader newReader(InputStream in) {
-    return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
   }
 
   private static String baseName(String path) {
@@ -319,5 +449,48 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
 
     @Override
     public void close() {}
+  }
+
+  /** Counts the bytes the decompressor takes from the archive. */
+  private static final class CountingStream extends FilterInputStream {
+    private long count;
+
+    CountingStream(InputStream in) {
+      super(in);
+    }
+
+    long count() {
+      return count;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        count += n;
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      long skippedBytes = super.skip(n);
+      count += skippedBytes;
+      return skippedBytes;
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
   }
 }
