@@ -3,6 +3,7 @@ package io.github.brazeodp.odp;
 import com.squareup.moshi.Moshi;
 import com.squareup.moshi.Types;
 import io.github.brazeodp.odp.internal.AuthInterceptor;
+import io.github.brazeodp.odp.internal.DownloadHopPolicy;
 import io.github.brazeodp.odp.internal.EventBatcher;
 import io.github.brazeodp.odp.internal.ExchangeInterceptor;
 import io.github.brazeodp.odp.internal.MoshiSupport;
@@ -73,6 +74,14 @@ public final class OdpClient implements AutoCloseable {
     timeouts(files, b, defaults);
     // An export file can be large; the read timeout still catches a stalled download.
     files.callTimeout(Duration.ZERO);
+    // Pre-signed file URLs come from a response body; every hop is checked before it is sent.
+    files
+        .followRedirects(false)
+        .followSslRedirects(false)
+        .addInterceptor(
+            new DownloadHopPolicy(
+                b.allowPrivateDownloadHosts || DownloadHopPolicy.isLoopbackHost(url.host()),
+                host.dns()));
     if (b.eventListener != null) {
       ExchangeInterceptor exchanges = new ExchangeInterceptor(b.eventListener, b.exchangeBodyLimit);
       api.addInterceptor(exchanges);
@@ -211,14 +220,7 @@ public final class OdpClient implements AutoCloseable {
   }
 
   static boolean isSecureOrLoopback(HttpUrl url) {
-    if (url.isHttps()) {
-      return true;
-    }
-    String host = url.host();
-    return host.equals("localhost")
-        || host.matches("127(\\.\\d{1,3}){3}")
-        || host.equals("::1")
-        || host.equals("0:0:0:0:0:0:0:1");
+    return url.isHttps() || DownloadHopPolicy.isLoopbackHost(url.host());
   }
 
   /** Builds {@link OdpClient}s; not thread-safe. */
@@ -243,6 +245,7 @@ public final class OdpClient implements AutoCloseable {
     private int exchangeBodyLimit = DEFAULT_BODY_LIMIT;
     private Clock clock = Clock.systemUTC();
     private Sleeper sleeper = Sleeper.SYSTEM;
+    private boolean allowPrivateDownloadHosts;
 
     private Builder() {}
 
@@ -263,6 +266,7 @@ public final class OdpClient implements AutoCloseable {
       b.exchangeBodyLimit = exchangeBodyLimit;
       b.clock = clock;
       b.sleeper = sleeper;
+      b.allowPrivateDownloadHosts = allowPrivateDownloadHosts;
       return b;
     }
 
@@ -272,6 +276,17 @@ public final class OdpClient implements AutoCloseable {
      */
     public Builder apiKey(String apiKey) {
       this.apiKey = apiKey;
+      return this;
+    }
+
+    /**
+     * Allows export-file downloads from hosts on private, loopback and link-local addresses
+     * (default: refused, so a forged file URL cannot reach internal services). Loopback is allowed
+     * anyway when the base URL itself is a loopback host (a sandbox). Cloud metadata addresses
+     * (169.254.169.254, fd00:ec2::254, metadata.google.internal) are always refused.
+     */
+    public Builder allowPrivateDownloadHosts(boolean allow) {
+      this.allowPrivateDownloadHosts = allow;
       return this;
     }
 
