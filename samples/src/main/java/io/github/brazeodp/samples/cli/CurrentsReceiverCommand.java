@@ -32,10 +32,7 @@ final class CurrentsReceiverCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     HostConfig cfg = HostConfig.load(config, main.env);
-    if (!cfg.currents().enabled()) {
-      throw new ConfigException(
-          "missing config key currents.tokensEnv: the receiver needs at least one bearer token");
-    }
+    cfg.currents().requireToken("currents-receiver");
     Log log = new Log(System.out);
     Host host = Host.open(cfg, inspect);
     CurrentsService service;

@@ -31,6 +31,9 @@ final class DaemonCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     HostConfig cfg = HostConfig.load(config, main.env);
+    if (cfg.currents().enabled()) {
+      cfg.currents().requireToken("daemon");
+    }
     Log log = new Log(System.out);
     Host host = Host.open(cfg, inspect);
     HostDaemon daemon;

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.function.UnaryOperator;
 
 /** What a command needs to run flows: the two clients, their gateways, the state store. */
 final class Host implements AutoCloseable {
@@ -66,6 +67,32 @@ final class Host implements AutoCloseable {
       io.github.brazeodp.odp.ExportPolling exportPolling,
       Path stateFile,
       Path inspect) {
+    return open(
+        brazeKey,
+        brazeUrl,
+        trackLimit,
+        odpKey,
+        odpRegion,
+        odpUrl,
+        exportPolling,
+        stateFile,
+        inspect,
+        b -> b,
+        o -> o);
+  }
+
+  private static Host open(
+      String brazeKey,
+      String brazeUrl,
+      io.github.brazeodp.braze.TrackLimit trackLimit,
+      String odpKey,
+      io.github.brazeodp.odp.OdpRegion odpRegion,
+      String odpUrl,
+      io.github.brazeodp.odp.ExportPolling exportPolling,
+      Path stateFile,
+      Path inspect,
+      UnaryOperator<BrazeClient.Builder> brazeSettings,
+      UnaryOperator<OdpClient.Builder> odpSettings) {
     JsonLinesInspector sink = null;
     EventInspector inspector = null;
     if (inspect != null) {
@@ -91,7 +118,12 @@ final class Host implements AutoCloseable {
       b.eventListener(inspector.brazeListener());
       o.eventListener(inspector.odpListener());
     }
-    return new Host(b.build(), o.build(), SyncStateStore.sqlite(stateFile), stateFile, sink);
+    return new Host(
+        brazeSettings.apply(b).build(),
+        odpSettings.apply(o).build(),
+        SyncStateStore.sqlite(stateFile),
+        stateFile,
+        sink);
   }
 
   static Host open(HostConfig config, Path inspect) {
@@ -102,8 +134,13 @@ final class Host implements AutoCloseable {
         config.odp().apiKey(),
         config.odp().region(),
         config.odp().baseUrl(),
+        null,
         config.stateFile(),
-        inspect);
+        inspect,
+        b ->
+            b.exportLimits(config.braze().exportLimits())
+                .allowPrivateDownloadHosts(config.braze().allowPrivateDownloadHosts()),
+        o -> o.allowPrivateDownloadHosts(config.odp().allowPrivateDownloadHosts()));
   }
 
   /**

@@ -1,7 +1,10 @@
 package io.github.brazeodp.samples.cli;
 
+import io.github.brazeodp.braze.BrazeClient;
 import io.github.brazeodp.braze.BrazeInstance;
+import io.github.brazeodp.braze.ExportLimits;
 import io.github.brazeodp.braze.TrackLimit;
+import io.github.brazeodp.odp.OdpClient;
 import io.github.brazeodp.odp.OdpRegion;
 import io.github.brazeodp.samples.currents.CurrentsHttpServer;
 import io.github.brazeodp.sync.IdentityRule;
@@ -37,9 +40,14 @@ record HostConfig(
     Daemon daemon,
     List<Activation> activations) {
 
-  record Braze(String apiKey, String baseUrl, TrackLimit trackLimit) {}
+  record Braze(
+      String apiKey,
+      String baseUrl,
+      TrackLimit trackLimit,
+      ExportLimits exportLimits,
+      boolean allowPrivateDownloadHosts) {}
 
-  record Odp(String apiKey, OdpRegion region, String baseUrl) {}
+  record Odp(String apiKey, OdpRegion region, String baseUrl, boolean allowPrivateDownloadHosts) {}
 
   record SegmentSync(
       Selection selection,
@@ -49,10 +57,36 @@ record HostConfig(
       int batchSize,
       int concurrentExports) {}
 
-  record Currents(int port, String path, List<String> tokens, int bodyLimitBytes) {
+  /**
+   * The Currents receiver's settings. {@code variables} are the configured token variables; {@code
+   * tokens} the values of those that are set (a rotation slot may be empty).
+   */
+  record Currents(
+      int port, String path, List<String> variables, List<String> tokens, int bodyLimitBytes) {
     /** Tells whether the receiver is configured: the daemon serves it only then. */
     boolean enabled() {
-      return !tokens.isEmpty();
+      return !variables.isEmpty();
+    }
+
+    /**
+     * Fails unless at least one token is set: only the commands that serve Currents call this, so
+     * the other commands run with the two API keys alone.
+     */
+    void requireToken(String command) {
+      if (variables.isEmpty()) {
+        throw new ConfigException(
+            "missing config key currents.tokensEnv: "
+                + command
+                + " needs at least one bearer token for the Currents receiver");
+      }
+      if (tokens.isEmpty()) {
+        throw new ConfigException(
+            "none of the environment variables named by currents.tokensEnv "
+                + variables
+                + " is set: "
+                + command
+                + " needs at least one bearer token for the Currents receiver");
+      }
     }
   }
 
@@ -73,8 +107,18 @@ record HostConfig(
   static HostConfig load(Path file, Function<String, String> env) {
     JsonConfig root = JsonConfig.read(file, env).allow(SECTIONS);
     JsonConfig b =
-        root.object("braze").allow(Set.of("apiKeyEnv", "instance", "baseUrl", "trackLimit"));
-    JsonConfig o = root.object("odp").allow(Set.of("apiKeyEnv", "region", "baseUrl"));
+        root.object("braze")
+            .allow(
+                Set.of(
+                    "apiKeyEnv",
+                    "instance",
+                    "baseUrl",
+                    "trackLimit",
+                    "exportLimits",
+                    "allowPrivateDownloadHosts"));
+    JsonConfig o =
+        root.object("odp")
+            .allow(Set.of("apiKeyEnv", "region", "baseUrl", "allowPrivateDownloadHosts"));
     JsonConfig st = root.object("state").allow(Set.of("sqlite"));
     JsonConfig ss =
         root.object("segmentSync")
@@ -116,8 +160,25 @@ record HostConfig(
 
   private static Braze braze(JsonConfig b) {
     String apiKey = b.secret("apiKeyEnv");
+    try {
+      BrazeClient.builder().apiKey(apiKey);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          "the environment variable named by " + b.qualified("apiKeyEnv") + ": " + e.getMessage());
+    }
     String baseUrl = b.string("baseUrl", null);
-    if (baseUrl == null) {
+    if (baseUrl != null) {
+      try {
+        BrazeClient.builder().baseUrl(baseUrl);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(
+            b.qualified("baseUrl")
+                + " must be an https URL (plain http only to a loopback host), found "
+                + JsonConfig.describe(baseUrl)
+                + ": "
+                + e.getMessage());
+      }
+    } else {
       String instance = b.string("instance", "US_01");
       try {
         baseUrl =
@@ -145,7 +206,25 @@ record HostConfig(
                       + limit
                       + "\"");
         };
-    return new Braze(apiKey, baseUrl, trackLimit);
+    return new Braze(
+        apiKey,
+        baseUrl,
+        trackLimit,
+        exportLimits(b.object("exportLimits")),
+        b.bool("allowPrivateDownloadHosts", false));
+  }
+
+  private static ExportLimits exportLimits(JsonConfig l) {
+    l.allow(Set.of("maxLineBytes", "maxEntryBytes", "maxCompressionRatio"));
+    ExportLimits defaults = ExportLimits.defaults();
+    int line = l.integer("maxLineBytes", defaults.maxLineBytes());
+    long entry = l.longInteger("maxEntryBytes", defaults.maxEntryBytes());
+    int ratio = l.integer("maxCompressionRatio", defaults.maxCompressionRatio());
+    try {
+      return new ExportLimits(line, entry, ratio);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(l.where() + "." + e.getMessage());
+    }
   }
 
   private static Odp odp(JsonConfig o) {
@@ -160,7 +239,30 @@ record HostConfig(
             o.qualified("region") + " must be US, EU or AU, was \"" + region + "\"");
       }
     }
-    return new Odp(apiKey, r, o.string("baseUrl", null));
+    String baseUrl = o.string("baseUrl", null);
+    OdpClient.Builder check = OdpClient.builder().apiKey(apiKey);
+    if (baseUrl != null) {
+      check.baseUrl(baseUrl);
+    } else if (r != null) {
+      check.region(r);
+    }
+    // The builder is the one place that knows what ODP accepts; build and drop a client to ask it.
+    try (OdpClient unused = check.build()) {
+      // nothing to do: building is the check
+    } catch (IllegalArgumentException e) {
+      String message = e.getMessage();
+      if (message.startsWith("baseUrl")) {
+        throw new ConfigException(
+            o.qualified("baseUrl")
+                + " must be an https URL (plain http only to a loopback host), found "
+                + JsonConfig.describe(baseUrl)
+                + ": "
+                + message);
+      }
+      throw new ConfigException(
+          "the environment variable named by " + o.qualified("apiKeyEnv") + ": " + message);
+    }
+    return new Odp(apiKey, r, baseUrl, o.bool("allowPrivateDownloadHosts", false));
   }
 
   private static SegmentSync segmentSync(JsonConfig s) {
@@ -174,7 +276,9 @@ record HostConfig(
       selection = Selection.segments(s.strings("segments"));
     } else {
       throw new ConfigException(
-          s.qualified("segments") + " must be \"all\" or an array of segment ids or names");
+          s.qualified("segments")
+              + " must be \"all\" or an array of segment ids or names, found "
+              + JsonConfig.describe(segments));
     }
     String prefix = s.string("prefix", FieldMappings.DEFAULT_PREFIX);
     FieldMappings mappings;
@@ -245,7 +349,9 @@ record HostConfig(
     }
     throw new ConfigException(
         rule.qualified("transform")
-            + " must be a transform name or {\"split\": {\"separator\": \" \", \"index\": 0}}");
+            + " must be a transform name or {\"split\": {\"separator\": \" \", \"index\": 0}},"
+            + " found "
+            + JsonConfig.describe(t));
   }
 
   private static Currents currents(JsonConfig c, Function<String, String> env) {
@@ -254,14 +360,8 @@ record HostConfig(
     for (int i = 0; i < variables.size(); i++) {
       String value = env.apply(variables.get(i));
       if (value == null || value.isBlank()) {
-        throw new ConfigException(
-            "environment variable "
-                + variables.get(i)
-                + " (named by "
-                + c.qualified("tokensEnv")
-                + "["
-                + i
-                + "]) is not set");
+        // A rotation slot may be empty; the commands that serve Currents need one set.
+        continue;
       }
       try {
         CurrentsReceiver.builder().tokens(value);
@@ -302,7 +402,7 @@ record HostConfig(
               + " (1 MiB), was "
               + bodyLimit);
     }
-    return new Currents(port, path, tokens, bodyLimit);
+    return new Currents(port, path, List.copyOf(variables), List.copyOf(tokens), bodyLimit);
   }
 
   private static Daemon daemon(JsonConfig d) {

@@ -85,7 +85,7 @@ final class JsonConfig {
       return new JsonConfig(qualified(key) + ".", new LinkedHashMap<>(), env);
     }
     if (!(v instanceof Map)) {
-      throw new ConfigException(qualified(key) + " must be an object");
+      throw new ConfigException(qualified(key) + " must be an object, found " + describe(v));
     }
     return new JsonConfig(qualified(key) + ".", (Map<String, Object>) v, env);
   }
@@ -98,11 +98,13 @@ final class JsonConfig {
       return out;
     }
     if (!(v instanceof List<?> list)) {
-      throw new ConfigException(qualified(key) + " must be an array of objects");
+      throw new ConfigException(
+          qualified(key) + " must be an array of objects, found " + describe(v));
     }
     for (int i = 0; i < list.size(); i++) {
       if (!(list.get(i) instanceof Map)) {
-        throw new ConfigException(qualified(key) + "[" + i + "] must be an object");
+        throw new ConfigException(
+            qualified(key) + "[" + i + "] must be an object, found " + describe(list.get(i)));
       }
       out.add(
           new JsonConfig(qualified(key) + "[" + i + "].", (Map<String, Object>) list.get(i), env));
@@ -116,7 +118,7 @@ final class JsonConfig {
       return fallback;
     }
     if (!(v instanceof String s)) {
-      throw new ConfigException(qualified(key) + " must be a string, was " + v);
+      throw new ConfigException(qualified(key) + " must be a string, found " + describe(v));
     }
     return s;
   }
@@ -130,14 +132,36 @@ final class JsonConfig {
   }
 
   int integer(String key, int fallback) {
+    long v = wholeNumber(key, fallback, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    return (int) v;
+  }
+
+  long longInteger(String key, long fallback) {
+    return wholeNumber(key, fallback, Long.MIN_VALUE, Long.MAX_VALUE);
+  }
+
+  private long wholeNumber(String key, long fallback, long min, long max) {
     Object v = values.get(key);
     if (v == null) {
       return fallback;
     }
-    if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
-      throw new ConfigException(qualified(key) + " must be a whole number, was " + v);
+    if (!(v instanceof Number n)) {
+      throw new ConfigException(qualified(key) + " must be a number, found " + describe(v));
     }
-    return n.intValue();
+    double d = n.doubleValue();
+    // Doubles hold whole numbers exactly only up to 2^53; beyond that the value is not what was
+    // written, so it is refused rather than rounded.
+    if (d != Math.rint(d) || Math.abs(d) > 9.007199254740992E15 || d < min || d > max) {
+      throw new ConfigException(
+          qualified(key)
+              + " must be a whole number from "
+              + min
+              + " to "
+              + max
+              + ", found "
+              + describe(v));
+    }
+    return (long) d;
   }
 
   boolean bool(String key, boolean fallback) {
@@ -146,7 +170,7 @@ final class JsonConfig {
       return fallback;
     }
     if (!(v instanceof Boolean b)) {
-      throw new ConfigException(qualified(key) + " must be true or false, was " + v);
+      throw new ConfigException(qualified(key) + " must be true or false, found " + describe(v));
     }
     return b;
   }
@@ -157,16 +181,46 @@ final class JsonConfig {
       return List.of();
     }
     if (!(v instanceof List<?> list)) {
-      throw new ConfigException(qualified(key) + " must be an array of strings");
+      throw new ConfigException(
+          qualified(key) + " must be an array of strings, found " + describe(v));
     }
     List<String> out = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
       if (!(list.get(i) instanceof String s)) {
-        throw new ConfigException(qualified(key) + "[" + i + "] must be a string");
+        throw new ConfigException(
+            qualified(key) + "[" + i + "] must be a string, found " + describe(list.get(i)));
       }
       out.add(s);
     }
     return out;
+  }
+
+  /**
+   * Names a JSON value's type and shows it, for messages such as {@code found string "500"}:
+   * scalars are shown, arrays and objects only named.
+   */
+  static String describe(Object v) {
+    if (v == null) {
+      return "null";
+    }
+    if (v instanceof String s) {
+      return "string \"" + s + "\"";
+    }
+    if (v instanceof Number n) {
+      double d = n.doubleValue();
+      return "number "
+          + (d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : n.toString());
+    }
+    if (v instanceof Boolean b) {
+      return "boolean " + b;
+    }
+    if (v instanceof List) {
+      return "array";
+    }
+    if (v instanceof Map) {
+      return "object";
+    }
+    return v.getClass().getSimpleName();
   }
 
   Object raw(String key) {

@@ -77,6 +77,11 @@ class ConfigTest {
             "CURRENTS_TOKEN_NEXT", "tok-next-000");
     HostConfig cfg = HostConfig.load(Path.of("config.example.json"), env::get);
     assertThat(cfg.currents().tokens()).hasSize(2);
+    // The two API keys alone are enough to load it; the Currents commands ask for a token.
+    Map<String, String> keysOnly =
+        Map.of("BRAZE_API_KEY", "braze-secret-123", "ODP_API_KEY", "odp-secret-456");
+    assertThat(HostConfig.load(Path.of("config.example.json"), keysOnly::get).currents().tokens())
+        .isEmpty();
     assertThat(cfg.segmentSync().createMissingFields()).isTrue();
     assertThat(cfg.activations())
         .extracting(a -> a.name())
@@ -152,6 +157,160 @@ class ConfigTest {
     assertThat(code).isEqualTo(64);
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("unknown config key brazee (did you mean braze?)");
+  }
+
+  private static final String KEYS =
+      "\"braze\": {\"apiKeyEnv\": \"BRAZE_KEY\"}, \"odp\": {\"apiKeyEnv\": \"ODP_KEY\"}";
+
+  private String loadError(String json) throws Exception {
+    Path file = write(json);
+    try {
+      HostConfig.load(file, ENV::get);
+    } catch (ConfigException e) {
+      return e.getMessage();
+    }
+    throw new AssertionError("no configuration error for " + json);
+  }
+
+  @Test
+  void typeMistakesNameTheKeyAndTheJsonTypeFound() throws Exception {
+    assertThat(loadError("{" + KEYS + ", \"segmentSync\": {\"batchSize\": \"500\"}}"))
+        .isEqualTo("segmentSync.batchSize must be a number, found string \"500\"");
+    assertThat(loadError("{" + KEYS + ", \"segmentSync\": {\"batchSize\": 2.5}}"))
+        .isEqualTo(
+            "segmentSync.batchSize must be a whole number from -2147483648 to 2147483647, found"
+                + " number 2.5");
+    assertThat(loadError("{" + KEYS + ", \"segmentSync\": {\"concurrentExports\": 1e10}}"))
+        .isEqualTo(
+            "segmentSync.concurrentExports must be a whole number from -2147483648 to 2147483647,"
+                + " found number 10000000000");
+    assertThat(loadError("{" + KEYS + ", \"segmentSync\": {\"createMissingFields\": \"yes\"}}"))
+        .isEqualTo("segmentSync.createMissingFields must be true or false, found string \"yes\"");
+    assertThat(loadError("{" + KEYS + ", \"segmentSync\": {\"segments\": 5}}"))
+        .isEqualTo(
+            "segmentSync.segments must be \"all\" or an array of segment ids or names, found"
+                + " number 5");
+    assertThat(loadError("{" + KEYS + ", \"currents\": {\"tokensEnv\": \"TOKEN\"}}"))
+        .isEqualTo("currents.tokensEnv must be an array of strings, found string \"TOKEN\"");
+    assertThat(loadError("{" + KEYS + ", \"currents\": {\"tokensEnv\": [1]}}"))
+        .isEqualTo("currents.tokensEnv[0] must be a string, found number 1");
+    assertThat(loadError("{" + KEYS + ", \"daemon\": []}"))
+        .isEqualTo("daemon must be an object, found array");
+    assertThat(loadError("{" + KEYS + ", \"state\": {\"sqlite\": false}}"))
+        .isEqualTo("state.sqlite must be a string, found boolean false");
+  }
+
+  @Test
+  void plainHttpBaseUrlsExit64NamingTheKey() throws Exception {
+    Path braze =
+        write(
+            "{\"braze\": {\"apiKeyEnv\": \"BRAZE_KEY\", \"baseUrl\": \"http://rest.example.com\"},"
+                + " \"odp\": {\"apiKeyEnv\": \"ODP_KEY\"}}");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    CommandLine cli = Main.commandLine(ENV::get);
+    cli.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+    assertThat(cli.execute("sync-segments", "--config", braze.toString())).isEqualTo(64);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(
+            "configuration error: braze.baseUrl must be an https URL (plain http only to a loopback"
+                + " host), found string \"http://rest.example.com\"");
+
+    Path odp =
+        write(
+            "{\"braze\": {\"apiKeyEnv\": \"BRAZE_KEY\"}, \"odp\": {\"apiKeyEnv\": \"ODP_KEY\","
+                + " \"baseUrl\": \"http://api.example.com/v3/\"}}");
+    assertThat(cli.execute("sync-segments", "--config", odp.toString())).isEqualTo(64);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(
+            "configuration error: odp.baseUrl must be an https URL (plain http only to a loopback"
+                + " host), found string \"http://api.example.com/v3/\"");
+
+    Map<String, String> quoted = new java.util.HashMap<>(ENV);
+    quoted.put("BRAZE_KEY", "\"abc\"");
+    assertThatThrownBy(() -> HostConfig.load(odp, quoted::get))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "the environment variable named by braze.apiKeyEnv: apiKey starts with a quote; Braze"
+                + " answers 401 to quoted keys");
+  }
+
+  @Test
+  void currentsTokensAreNeededOnlyByTheCommandsThatServeCurrents() throws Exception {
+    Path file =
+        write(
+            "{"
+                + KEYS
+                + ", \"state\": {\"sqlite\": \""
+                + dir.resolve("s.db").toString().replace("\\", "\\\\")
+                + "\"}, \"currents\": {\"tokensEnv\": [\"TOKEN\", \"TOKEN_NEXT\"]}}");
+    // One rotation slot set: fine for every command.
+    HostConfig one = HostConfig.load(file, ENV::get);
+    assertThat(one.currents().tokens()).containsExactly("tok-789xyz");
+    one.currents().requireToken("daemon");
+
+    // No slot set: the config loads (sync-segments, activate, activity run) ...
+    Map<String, String> keysOnly = Map.of("BRAZE_KEY", "braze-secret-123", "ODP_KEY", "odp-456");
+    HostConfig none = HostConfig.load(file, keysOnly::get);
+    assertThat(none.currents().tokens()).isEmpty();
+    assertThat(none.currents().enabled()).isTrue();
+
+    // ... but the commands that serve Currents exit 64 before starting anything.
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    CommandLine cli = Main.commandLine(keysOnly::get);
+    cli.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+    assertThat(cli.execute("currents-receiver", "--config", file.toString())).isEqualTo(64);
+    assertThat(cli.execute("daemon", "--config", file.toString())).isEqualTo(64);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(
+            "configuration error: none of the environment variables named by currents.tokensEnv"
+                + " [TOKEN, TOKEN_NEXT] is set: currents-receiver needs at least one bearer token")
+        .contains("is set: daemon needs at least one bearer token");
+    assertThat(dir.resolve("s.db")).doesNotExist();
+
+    Path noCurrents = write("{" + KEYS + "}");
+    assertThatThrownBy(
+            () ->
+                HostConfig.load(noCurrents, ENV::get).currents().requireToken("currents-receiver"))
+        .hasMessage(
+            "missing config key currents.tokensEnv: currents-receiver needs at least one bearer"
+                + " token for the Currents receiver");
+  }
+
+  @Test
+  void exportLimitsAndPrivateDownloadHostsAreRead() throws Exception {
+    Path file =
+        write(
+            "{\"braze\": {\"apiKeyEnv\": \"BRAZE_KEY\", \"allowPrivateDownloadHosts\": true,"
+                + " \"exportLimits\": {\"maxLineBytes\": 1048576, \"maxEntryBytes\": 4294967296,"
+                + " \"maxCompressionRatio\": 50}},"
+                + " \"odp\": {\"apiKeyEnv\": \"ODP_KEY\", \"allowPrivateDownloadHosts\": true}}");
+    HostConfig cfg = HostConfig.load(file, ENV::get);
+    assertThat(cfg.braze().exportLimits())
+        .isEqualTo(new io.github.brazeodp.braze.ExportLimits(1_048_576, 4_294_967_296L, 50));
+    assertThat(cfg.braze().allowPrivateDownloadHosts()).isTrue();
+    assertThat(cfg.odp().allowPrivateDownloadHosts()).isTrue();
+
+    HostConfig defaults = HostConfig.load(write("{" + KEYS + "}"), ENV::get);
+    assertThat(defaults.braze().exportLimits())
+        .isEqualTo(io.github.brazeodp.braze.ExportLimits.defaults());
+    assertThat(defaults.braze().allowPrivateDownloadHosts()).isFalse();
+    assertThat(defaults.odp().allowPrivateDownloadHosts()).isFalse();
+
+    assertThat(
+            loadError(
+                "{\"braze\": {\"apiKeyEnv\": \"BRAZE_KEY\", \"exportLimits\": {\"maxLineBytes\":"
+                    + " 10}}, \"odp\": {\"apiKeyEnv\": \"ODP_KEY\"}}"))
+        .isEqualTo("braze.exportLimits.maxLineBytes must be at least 1024, was 10");
+    assertThat(
+            loadError(
+                "{\"braze\": {\"apiKeyEnv\": \"BRAZE_KEY\", \"exportLimits\": {\"maxRatio\":"
+                    + " 10}}, \"odp\": {\"apiKeyEnv\": \"ODP_KEY\"}}"))
+        .startsWith("unknown config key braze.exportLimits.maxRatio");
+    assertThat(
+            loadError(
+                "{\"braze\": {\"apiKeyEnv\": \"BRAZE_KEY\", \"allowPrivateDownloadHosts\": 1},"
+                    + " \"odp\": {\"apiKeyEnv\": \"ODP_KEY\"}}"))
+        .isEqualTo("braze.allowPrivateDownloadHosts must be true or false, found number 1");
   }
 
   @Test
