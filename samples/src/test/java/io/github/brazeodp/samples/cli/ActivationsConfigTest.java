@@ -208,7 +208,7 @@ class ActivationsConfigTest {
         "{\"name\": \"a\", \"segment\": \"s\", "
             + TARGET_AND_TOUCHPOINT
             + ", \"fields\": {\"x\": 3}}",
-        "activations[0].fields.x must be a string, was 3.0");
+        "activations[0].fields.x must be a string, found number 3");
     assertError(
         "{\"name\": \"a\", \"segment\": \"s\", \"target\": {\"email\": true},"
             + " \"touchpoint\": {\"profileUpdateOnly\": true}}",
