@@ -133,6 +133,17 @@ class BoundedExportReadingTest {
   }
 
   @Test
+  void aGzipBombServedAsTheWholeExportIsRefusedNamingTheFile() {
+    try (ExportUserStream users =
+        open(HostileArchives.gzipBomb(64), "export.json.gz", ExportReadOptions.defaults())) {
+      assertThatThrownBy(users::hasNext)
+          .isInstanceOf(BrazeExportException.class)
+          .hasMessageStartingWith("export entry export.json.gz refused")
+          .hasMessageContaining("compression ratio over the limit of 200");
+    }
+  }
+
+  @Test
   void anEntryOverTheSizeLimitIsRefusedEvenWhenStored() throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(bytes)) {

@@ -36,21 +36,22 @@ class ReadmeRecipesTest {
             .matcher(readme);
     assertThat(cron.find()).as("the README's cron recipe").isTrue();
     List<String> cronVariables = new ArrayList<>();
-    for (String assignment : cron.group(1).trim().split("\\s+")) {
+    for (String assignment : cron.group(1).trim().split("\\s+", -1)) {
       cronVariables.add(assignment.substring(0, assignment.indexOf('=')));
     }
-    out.add(new Recipe("cron", cronVariables, Arrays.asList(cron.group(2).trim().split("\\s+"))));
+    out.add(
+        new Recipe("cron", cronVariables, Arrays.asList(cron.group(2).trim().split("\\s+", -1))));
 
     Matcher command =
         Pattern.compile("kind: CronJob[\\s\\S]*?command: \\[(.*?)\\][\\s\\S]*?envFrom: .*# (.*)\\n")
             .matcher(readme);
     assertThat(command.find()).as("the README's Kubernetes CronJob recipe").isTrue();
     List<String> words = new ArrayList<>();
-    for (String word : command.group(1).split(",")) {
+    for (String word : command.group(1).split(",", -1)) {
       words.add(word.trim().replace("\"", ""));
     }
     assertThat(words.subList(0, 2)).containsExactly("java", "-jar");
-    List<String> k8sVariables = Arrays.asList(command.group(2).trim().split(",\\s*"));
+    List<String> k8sVariables = Arrays.asList(command.group(2).trim().split(",\\s*", -1));
     out.add(new Recipe("kubernetes", k8sVariables, words.subList(3, words.size())));
     return out;
   }
