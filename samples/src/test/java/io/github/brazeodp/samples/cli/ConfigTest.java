@@ -77,6 +77,8 @@ class ConfigTest {
             "CURRENTS_TOKEN_NEXT", "tok-next-000");
     HostConfig cfg = HostConfig.load(Path.of("config.example.json"), env::get);
     assertThat(cfg.currents().tokens()).hasSize(2);
+    assertThat(cfg.braze().exportLimits())
+        .isEqualTo(io.github.brazeodp.braze.ExportLimits.defaults());
     // The two API keys alone are enough to load it; the Currents commands ask for a token.
     Map<String, String> keysOnly =
         Map.of("BRAZE_API_KEY", "braze-secret-123", "ODP_API_KEY", "odp-secret-456");
