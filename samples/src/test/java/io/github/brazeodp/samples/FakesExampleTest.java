@@ -2,7 +2,6 @@ package io.github.brazeodp.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.squareup.moshi.Moshi;
 import io.github.brazeodp.braze.ExportedUser;
 import io.github.brazeodp.braze.TrackLimit;
 import io.github.brazeodp.odp.FieldType;
@@ -20,7 +19,6 @@ import io.github.brazeodp.sync.state.SyncStateStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,19 +47,12 @@ class FakesExampleTest {
   }
 
   private static ExportedUser user(String brazeId, String email, String tier) {
-    return new Moshi.Builder()
-        .build()
-        .adapter(ExportedUser.class)
-        .fromJsonValue(
-            Map.of(
-                "braze_id",
-                brazeId,
-                "email",
-                email,
-                "first_name",
-                "Ann",
-                "custom_attributes",
-                Map.of("loyalty_tier", tier)));
+    return ExportedUser.builder()
+        .brazeId(brazeId)
+        .email(email)
+        .firstName("Ann")
+        .customAttribute("loyalty_tier", tier)
+        .build();
   }
 
   @Test
@@ -78,6 +69,26 @@ class FakesExampleTest {
         .containsEntry("first_name", "Ann")
         .containsEntry("_braze_loyalty_tier", "gold");
     assertThat(time.slept()).isGreaterThanOrEqualTo(Duration.ofMinutes(10));
+  }
+
+  @Test
+  void membershipBecomesASegmentEnteredEventAndEmailsMatchIgnoringCase() {
+    braze
+        .putUser(user("b1", "Ann@Example.com", "gold"))
+        .putSegment("seg-1", "Gold members", List.of("b1"));
+
+    assertThat(sync().run().status()).isEqualTo(ActivityRecord.Status.SUCCEEDED);
+
+    // ODP matches emails ignoring case, and so does the fake.
+    assertThat(odp.customer("email", "ann@example.com")).containsEntry("first_name", "Ann");
+    assertThat(odp.events("segment_entered"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.identifiers()).containsEntry("email", "Ann@Example.com");
+              assertThat(e.data()).containsEntry("_braze_segment_name", "Gold members");
+            });
+    assertThat(odp.events("segment_exited")).isEmpty();
   }
 
   @Test

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -58,6 +59,8 @@ public final class InMemoryOdp implements OdpGateway {
   /** The identifiers every ODP account has. */
   public static final Set<String> DEFAULT_IDENTIFIERS =
       Set.of("email", "phone", "vuid", "zaius_id");
+
+  private static final String EMAIL = "email";
 
   private final Object lock = new Object();
   private final Map<String, SchemaField> fields = new LinkedHashMap<>();
@@ -177,6 +180,36 @@ public final class InMemoryOdp implements OdpGateway {
     }
   }
 
+  /**
+   * Returns the accepted events with this action (for example {@code segment_entered}), in order.
+   */
+  public List<OdpEvent> events(String action) {
+    synchronized (lock) {
+      return events.stream().filter(e -> e.action().equals(action)).toList();
+    }
+  }
+
+  /** Returns the accepted events with this type and action, in order. */
+  public List<OdpEvent> events(String type, String action) {
+    synchronized (lock) {
+      return events.stream()
+          .filter(e -> e.type().equals(type) && e.action().equals(action))
+          .toList();
+    }
+  }
+
+  /**
+   * Returns the accepted events sent for the customer {@code identifier = value} (emails compared
+   * ignoring case, as ODP does), in order.
+   */
+  public List<OdpEvent> eventsOf(String identifier, String value) {
+    synchronized (lock) {
+      return events.stream()
+          .filter(e -> sameValue(identifier, value, e.identifiers().get(identifier)))
+          .toList();
+    }
+  }
+
   /** Returns the merged customers, keyed by their first identifier value. */
   public Map<String, Map<String, Object>> customers() {
     synchronized (lock) {
@@ -186,11 +219,14 @@ public final class InMemoryOdp implements OdpGateway {
     }
   }
 
-  /** Returns the customer holding {@code identifier = value}, or null. */
+  /**
+   * Returns the customer holding {@code identifier = value}, or null. Emails are compared ignoring
+   * case, as ODP matches them.
+   */
   public Map<String, Object> customer(String identifier, String value) {
     synchronized (lock) {
       for (Map<String, Object> c : customers.values()) {
-        if (value.equals(c.get(identifier))) {
+        if (sameValue(identifier, value, c.get(identifier))) {
           return Map.copyOf(c);
         }
       }
@@ -226,7 +262,7 @@ public final class InMemoryOdp implements OdpGateway {
   public Optional<Set<String>> audiencesOf(String identifier, String value) {
     synchronized (lock) {
       for (Map<String, Object> c : customers.values()) {
-        if (value.equals(c.get(identifier))) {
+        if (sameValue(identifier, value, c.get(identifier))) {
           Set<String> qualified = new TreeSet<>();
           segments.forEach(
               (name, membership) -> {
@@ -316,6 +352,14 @@ public final class InMemoryOdp implements OdpGateway {
     return hasIdentifier ? null : "identifiers: at least one identifier is required";
   }
 
+  /** ODP treats {@code Ann@Example.com} and {@code ann@example.com} as one customer. */
+  private static boolean sameValue(String identifier, String expected, Object actual) {
+    if (!(actual instanceof String text)) {
+      return expected.equals(actual);
+    }
+    return EMAIL.equals(identifier) ? expected.equalsIgnoreCase(text) : expected.equals(text);
+  }
+
   private static String problemField(String problem) {
     return problem.substring(0, problem.indexOf(':'));
   }
@@ -325,7 +369,7 @@ public final class InMemoryOdp implements OdpGateway {
     for (String id : identifiers) {
       Object v = attributes.get(id);
       if (v != null) {
-        key = id + ":" + v;
+        key = id + ":" + (EMAIL.equals(id) ? String.valueOf(v).toLowerCase(Locale.ROOT) : v);
         break;
       }
     }

@@ -65,6 +65,7 @@ public record WireRequest(
     return new String(body, StandardCharsets.UTF_8);
   }
 
+  /** Returns a copy of the body bytes. */
   @Override
   public byte[] body() {
     return body.clone();
