@@ -91,10 +91,18 @@ final class Transport {
     }
     Instant start = clock.instant();
     for (int attempt = 1; ; attempt++) {
-      pace(api);
+      Pacer pacer = pacers.get(api);
+      pace(api, pacer);
       try {
-        return once(api, attempt, exchange, handler, keepBody);
+        T value = once(api, attempt, exchange, handler, keepBody);
+        if (pacer != null) {
+          pacer.succeeded();
+        }
+        return value;
       } catch (OdpException e) {
+        if (pacer != null && e instanceof OdpRateLimitException limited) {
+          pacer.throttled(limited.retryAfter());
+        }
         Duration elapsed = Duration.between(start, clock.instant());
         Optional<Duration> wait = retry.nextWait(e, attempt, idempotent, elapsed);
         if (wait.isEmpty()) {
@@ -178,8 +186,7 @@ final class Transport {
     }
   }
 
-  private void pace(OdpApi api) {
-    Pacer pacer = pacers.get(api);
+  private void pace(OdpApi api, Pacer pacer) {
     if (pacer != null) {
       Duration wait = pacer.reserve();
       if (!wait.isZero()) {

@@ -94,7 +94,8 @@ class ProfilesServiceTest {
     for (int i = 0; i < 6; i++) {
       server.enqueue(accepted());
     }
-    OdpClient client = t.builder().batching(BatchSettings.builder().maxItems(1).build()).build();
+    OdpClient client =
+        t.builder().batching(BatchSettings.builder().maxItems(1).maxInFlight(1).build()).build();
     List<ProfileUpdate> updates = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       updates.add(ProfileUpdate.builder().identifier("email", i + "@b.c").build());
@@ -103,9 +104,9 @@ class ProfilesServiceTest {
     client.profiles().upsert(updates);
     client.profiles().upsert(updates.subList(0, 1));
 
-    // The first request goes at once; each later one waits for its 100 ms slot.
+    // The first request goes at once; each later one waits for its slot, 1/9.5 s apart (95 %).
     assertThat(t.sleeper.sleeps())
-        .containsExactlyElementsOf(Collections.nCopies(5, Duration.ofMillis(100)));
+        .containsExactlyElementsOf(Collections.nCopies(5, Duration.ofNanos(105_263_158)));
     assertThat(server.getRequestCount()).isEqualTo(6);
   }
 
@@ -118,7 +119,7 @@ class ProfilesServiceTest {
     for (int i = 0; i < 3; i++) {
       events.add(OdpEvent.builder("t", "a").identifier("email", i + "@b.c").build());
     }
-    BatchSettings oneEach = BatchSettings.builder().maxItems(1).build();
+    BatchSettings oneEach = BatchSettings.builder().maxItems(1).maxInFlight(1).build();
 
     t.builder().batching(oneEach).build().events().send(events);
     assertThat(t.sleeper.sleeps()).isEmpty();
@@ -129,6 +130,8 @@ class ProfilesServiceTest {
         .build()
         .events()
         .send(events);
-    assertThat(t.sleeper.sleeps()).containsExactly(Duration.ofMillis(250), Duration.ofMillis(250));
+    // 4 requests/s with 5 % headroom: 1/3.8 s apart.
+    assertThat(t.sleeper.sleeps())
+        .containsExactly(Duration.ofNanos(263_157_895), Duration.ofNanos(263_157_895));
   }
 }
