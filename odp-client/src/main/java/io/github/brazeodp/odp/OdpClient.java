@@ -21,6 +21,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.ConnectionPool;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import retrofit2.Retrofit;
@@ -61,7 +62,15 @@ public final class OdpClient implements AutoCloseable {
   private OdpClient(Builder b, HttpUrl url) {
     this.config = b.copy();
     this.baseUrl = url.toString();
-    OkHttpClient host = b.okHttpClient != null ? b.okHttpClient : new OkHttpClient();
+    // OkHttp keeps 5 idle connections by default; a batch call with more requests in flight would
+    // close the extra ones after every call and open them again for the next.
+    OkHttpClient host =
+        b.okHttpClient != null
+            ? b.okHttpClient
+            : new OkHttpClient.Builder()
+                .connectionPool(
+                    new ConnectionPool(Math.max(5, b.batching.maxInFlight()), 5, TimeUnit.MINUTES))
+                .build();
     OkHttpClient base =
         host.newBuilder()
             .socketFactory(
