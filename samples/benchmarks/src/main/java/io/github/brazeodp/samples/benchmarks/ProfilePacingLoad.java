@@ -39,6 +39,7 @@ public final class ProfilePacingLoad {
   /** Accepts at most {@link #BUDGET_PER_SECOND} requests in any one-second window. */
   static final class Budget extends Dispatcher {
     private final ArrayDeque<Long> acceptedAt = new ArrayDeque<>();
+    private final List<Long> arrivals = new ArrayList<>();
     private final MockResponse accepted;
     private final MockResponse throttled;
     long accepted202;
@@ -68,6 +69,7 @@ public final class ProfilePacingLoad {
     public MockResponse dispatch(RecordedRequest request) {
       long now = System.nanoTime();
       synchronized (this) {
+        arrivals.add(now);
         while (!acceptedAt.isEmpty() && now - acceptedAt.peekFirst() >= 1_000_000_000L) {
           acceptedAt.removeFirst();
         }
@@ -89,6 +91,17 @@ public final class ProfilePacingLoad {
       accepted202 = 0;
       throttled429 = 0;
       first = -1;
+      arrivals.clear();
+    }
+
+    /** Returns the gaps between consecutive arrivals (any answer), ascending, in ms. */
+    synchronized double[] gapsMillis() {
+      double[] gaps = new double[Math.max(0, arrivals.size() - 1)];
+      for (int i = 1; i < arrivals.size(); i++) {
+        gaps[i - 1] = (arrivals.get(i) - arrivals.get(i - 1)) / 1e6;
+      }
+      java.util.Arrays.sort(gaps);
+      return gaps;
     }
   }
 
@@ -172,6 +185,12 @@ public final class ProfilePacingLoad {
               budget.throttled429,
               all,
               100.0 * budget.throttled429 / all);
+          double[] gaps = budget.gapsMillis();
+          if (gaps.length > 0) {
+            System.out.printf(
+                "gaps between arrivals: min %.1f ms, p1 %.1f ms, median %.1f ms%n",
+                gaps[0], gaps[gaps.length / 100], gaps[gaps.length / 2]);
+          }
         }
       }
     } finally {
