@@ -140,7 +140,7 @@ final class BatchSender {
               e));
     } catch (RejectedExecutionException e) {
       // close() raced this call: nothing more can start, so wait for what is running.
-      awaitQuietly(running, c);
+      awaitQuietly(running);
       throw new IllegalStateException("OdpClient is closed", e);
     }
     if (unexpected != null) {
@@ -152,15 +152,17 @@ final class BatchSender {
     return c.result();
   }
 
-  private static void awaitQuietly(Map<Future<Part>, EventBatcher.Batch> running, Sending c) {
+  /** Waits for the requests already running, so none outlives the call that started them. */
+  private static void awaitQuietly(Map<Future<Part>, EventBatcher.Batch> running) {
     for (Future<Part> f : running.keySet()) {
       try {
-        c.add(f.get());
-      } catch (ExecutionException | InterruptedException | RuntimeException e) {
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-          return;
-        }
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException e) {
+        // The call fails as closed either way; this request's own failure adds nothing.
+        LOG.debug("ODP request failed while the client closed", e.getCause());
       }
     }
   }
