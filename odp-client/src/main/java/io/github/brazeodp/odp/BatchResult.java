@@ -12,7 +12,8 @@ import java.util.Objects;
  *
  * <p>Partial success is data, not an exception: a 400 whose {@code detail.invalids[]} names rows
  * marks those rows {@link RowStatus#REJECTED} and the rest of that request {@link
- * RowStatus#UNCONFIRMED}; other requests carry on. Immutable.
+ * RowStatus#UNCONFIRMED}; a request refused whole without a row named is split until only the rows
+ * ODP refuses on their own are rejected; other requests carry on. Immutable.
  */
 public final class BatchResult {
   private static final RowStatus[] STATUSES = RowStatus.values();
@@ -46,7 +47,7 @@ public final class BatchResult {
     return statuses.length;
   }
 
-  /** Returns how many HTTP requests the call made (retries not counted). */
+  /** Returns how many HTTP requests the call made, splits included (retries not counted). */
   public int requestCount() {
     return requests;
   }

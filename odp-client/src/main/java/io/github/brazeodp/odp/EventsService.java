@@ -25,8 +25,8 @@ public final class EventsService {
 
   /**
    * Sends any number of events, split into requests under {@link BatchSettings#maxItems()} (default
-   * 500, ODP's documented maximum; Optimizely's Node SDK uses 100) and {@link
-   * BatchSettings#maxBytes()}.
+   * 100; ODP documents 500, Optimizely's Node SDK enforces 100) and {@link
+   * BatchSettings#maxBytes()}, with up to {@link BatchSettings#maxInFlight()} requests in flight.
    *
    * <p>Every event is validated before the first request: blank type or action, no identifiers,
    * names ODP would reject, text over 1,024 characters, unsupported or nested values and null
@@ -34,11 +34,25 @@ public final class EventsService {
    * per the client's {@link RetrySettings} (events carry {@code idempotence_id}, so resending is
    * safe).
    *
+   * <p>Per row, the result says:
+   *
+   * <ul>
+   *   <li>{@link RowStatus#ACCEPTED}: ODP answered its request with success;
+   *   <li>{@link RowStatus#REJECTED}: ODP refused it, with its {@link RowError} (HTTP status,
+   *       field, message). A request refused whole without a row named (400, 413 or 422, e.g. over
+   *       the account's size cap) is split in halves and resent down to single events, so only
+   *       events ODP refuses on their own are rejected; one request spends at most as many extra
+   *       requests as it holds events, after which the rows still unresolved are rejected with
+   *       ODP's reason;
+   *   <li>{@link RowStatus#UNCONFIRMED}: its request's 400 named other rows, so whether ODP kept it
+   *       is unknown; resending is safe.
+   * </ul>
+   *
    * @param events the events, in order; the result's indexes refer to this list
    * @return the outcome of every row; ODP's {@code detail.invalids[]} are mapped to input indexes
    * @throws IllegalArgumentException if an event is invalid (nothing is sent)
-   * @throws OdpException if a request fails for good; {@link OdpException#partialResult()} tells
-   *     which rows earlier requests delivered
+   * @throws OdpException if a request fails for good (401, 403, or retries spent; never split);
+   *     {@link OdpException#partialResult()} tells which rows the finished requests delivered
    */
   public BatchResult send(List<OdpEvent> events) {
     Objects.requireNonNull(events, "events");

@@ -16,7 +16,13 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.ConnectionPool;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import retrofit2.Retrofit;
@@ -52,11 +58,20 @@ public final class OdpClient implements AutoCloseable {
   private final SchemaService schema;
   private final SegmentsService segments;
   private final ExportsService exports;
+  private final ExecutorService batchExecutor;
 
   private OdpClient(Builder b, HttpUrl url) {
     this.config = b.copy();
     this.baseUrl = url.toString();
-    OkHttpClient host = b.okHttpClient != null ? b.okHttpClient : new OkHttpClient();
+    // OkHttp keeps 5 idle connections by default; a batch call with more requests in flight would
+    // close the extra ones after every call and open them again for the next.
+    OkHttpClient host =
+        b.okHttpClient != null
+            ? b.okHttpClient
+            : new OkHttpClient.Builder()
+                .connectionPool(
+                    new ConnectionPool(Math.max(5, b.batching.maxInFlight()), 5, TimeUnit.MINUTES))
+                .build();
     OkHttpClient base =
         host.newBuilder()
             .socketFactory(
@@ -109,7 +124,9 @@ public final class OdpClient implements AutoCloseable {
             b.clock,
             b.sleeper);
     EventBatcher batcher = new EventBatcher(b.batching.maxItems(), b.batching.maxBytes());
-    BatchSender sender = new BatchSender(transport, batcher);
+    this.batchExecutor = batchExecutor();
+    BatchSender sender =
+        new BatchSender(transport, batcher, b.batching.maxInFlight(), batchExecutor);
     RowEncoder encoder = new RowEncoder(b.batching, batcher.maxRowBytes());
 
     this.events = new EventsService(sender, encoder, http);
@@ -135,6 +152,26 @@ public final class OdpClient implements AutoCloseable {
     this.exports =
         new ExportsService(
             transport, http, files.build(), moshi.adapter(ExportJob.class), b.exportPolling);
+  }
+
+  /**
+   * Threads for the requests of batch calls that are in flight at once. They are created on demand
+   * and end after 30 s idle, so a client that is never closed leaks no thread; daemon, so they
+   * never keep the host's JVM alive.
+   */
+  private static ExecutorService batchExecutor() {
+    AtomicInteger n = new AtomicInteger();
+    return new ThreadPoolExecutor(
+        0,
+        Integer.MAX_VALUE,
+        30,
+        TimeUnit.SECONDS,
+        new SynchronousQueue<>(),
+        r -> {
+          Thread t = new Thread(r, "odp-batch-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   private static void timeouts(OkHttpClient.Builder ok, Builder b, boolean defaults) {
@@ -208,6 +245,7 @@ public final class OdpClient implements AutoCloseable {
       return;
     }
     transport.close();
+    batchExecutor.shutdown();
     if (ownedClient != null) {
       ownedClient.dispatcher().executorService().shutdown();
       ownedClient.connectionPool().evictAll();

@@ -31,9 +31,11 @@ public class OdpException extends RuntimeException {
   }
 
   /**
-   * Returns the outcome of the rows of a batch call up to this failure: rows of earlier requests
-   * are {@link RowStatus#ACCEPTED} (or rejected by a 400), the failed request's rows {@link
-   * RowStatus#UNCONFIRMED}, later rows {@link RowStatus#NOT_SENT}. Empty for non-batch calls.
+   * Returns the outcome of the rows of a batch call up to this failure: rows of requests that
+   * finished are {@link RowStatus#ACCEPTED} (or rejected by a 400), the failed request's rows
+   * {@link RowStatus#UNCONFIRMED}, rows never sent {@link RowStatus#NOT_SENT}. With several
+   * requests in flight, the requests already running when one failed are waited for, so rows after
+   * the failed ones may be accepted. Empty for non-batch calls.
    */
   public Optional<BatchResult> partialResult() {
     return Optional.ofNullable(partialResult);

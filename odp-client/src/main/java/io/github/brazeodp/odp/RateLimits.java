@@ -9,10 +9,12 @@ import java.util.OptionalDouble;
  * Client-side request budgets per ODP API, in requests per second, shared by all threads of one
  * client.
  *
- * <p>ODP sends no rate-limit headers, so the client paces itself. Defaults follow the newer
- * rate-limit page: Profiles and Lists 10 req/s, GraphQL 500 req/s, Events and Objects unlimited.
- * The older page said 10 req/s for Events and Export; the export poller keeps that 10 req/s, and
- * accounts on the older limits can set {@code with(OdpApi.EVENTS, 10)}. Immutable.
+ * <p>ODP sends no rate-limit headers, so the client paces itself, at 95 % of each budget (arrival
+ * jitter at ODP would otherwise tip a full budget into 429s) and slower for a while after a 429.
+ * Defaults follow the newer rate-limit page: Profiles and Lists 10 req/s, GraphQL 500 req/s, Events
+ * and Objects unlimited. The older page said 10 req/s for Events and Export; the export poller
+ * keeps that 10 req/s, and accounts on the older limits can set {@code with(OdpApi.EVENTS, 10)}.
+ * Immutable.
  *
  * @see <a
  *     href="https://docs.developers.optimizely.com/optimizely-data-platform/reference/rate-limits">ODP

@@ -5,7 +5,8 @@ public enum RowStatus {
   /** Its request was answered with success. */
   ACCEPTED,
   /**
-   * ODP's 400 named this row (or the whole request) as invalid; see {@link BatchResult#errors()}.
+   * ODP refused this row: a 400 named it, or a request refused whole was split down to this row
+   * alone (or ran out of split budget); see {@link BatchResult#errors()}.
    */
   REJECTED,
   /**

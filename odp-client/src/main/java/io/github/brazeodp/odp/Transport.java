@@ -29,6 +29,9 @@ import retrofit2.Response;
 final class Transport {
   private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
 
+  /** The most start slots one attempt takes before it goes however late it is. */
+  private static final int MAX_SLOTS = 3;
+
   /** A response, from Retrofit or plain OkHttp. */
   record HttpResult(int code, Headers headers, ResponseBody body, Request request) {}
 
@@ -91,10 +94,18 @@ final class Transport {
     }
     Instant start = clock.instant();
     for (int attempt = 1; ; attempt++) {
-      pace(api);
+      Pacer pacer = pacers.get(api);
+      pace(api, pacer);
       try {
-        return once(api, attempt, exchange, handler, keepBody);
+        T value = once(api, attempt, exchange, handler, keepBody);
+        if (pacer != null) {
+          pacer.succeeded();
+        }
+        return value;
       } catch (OdpException e) {
+        if (pacer != null && e instanceof OdpRateLimitException limited) {
+          pacer.throttled(limited.retryAfter());
+        }
         Duration elapsed = Duration.between(start, clock.instant());
         Optional<Duration> wait = retry.nextWait(e, attempt, idempotent, elapsed);
         if (wait.isEmpty()) {
@@ -178,13 +189,28 @@ final class Transport {
     }
   }
 
-  private void pace(OdpApi api) {
-    Pacer pacer = pacers.get(api);
-    if (pacer != null) {
+  /**
+   * Waits for a start slot. A thread that wakes more than half an interval after its slot (a busy
+   * machine) gives the slot up and takes the next free one: sent that late, its request would reach
+   * ODP next to the following slot's request and tip ODP's one-second window into a 429, which
+   * costs more than the skipped slot.
+   */
+  private void pace(OdpApi api, Pacer pacer) {
+    if (pacer == null) {
+      return;
+    }
+    for (int slots = 1; ; slots++) {
+      Instant reservedAt = clock.instant();
       Duration wait = pacer.reserve();
       if (!wait.isZero()) {
         sleep(api, wait);
       }
+      Duration late = Duration.between(reservedAt.plus(wait), clock.instant());
+      if (slots >= MAX_SLOTS || late.compareTo(pacer.interval().dividedBy(2)) <= 0) {
+        return;
+      }
+      LOG.debug(
+          "ODP {} woke {} ms after its slot; taking the next one", api.endpoint(), late.toMillis());
     }
   }
 

@@ -85,7 +85,8 @@ class EventsServiceTest {
     for (int i = 0; i < 3; i++) {
       server.enqueue(accepted());
     }
-    OdpClient client = t.builder().batching(BatchSettings.builder().maxItems(2).build()).build();
+    OdpClient client =
+        t.builder().batching(BatchSettings.builder().maxItems(2).maxInFlight(1).build()).build();
 
     BatchResult result = client.events().send(events(5));
 
@@ -141,16 +142,17 @@ class EventsServiceTest {
             "{\"title\":\"Bad Request\",\"status\":400,"
                 + "\"detail\":{\"invalids\":[{\"event\":0,\"message\":\"bad type\"},"
                 + "{\"event\":1,\"message\":\"bad ts\"}]}}"));
-    OdpClient client = t.builder().batching(BatchSettings.builder().maxItems(3).build()).build();
+    OdpClient client =
+        t.builder().batching(BatchSettings.builder().maxItems(3).maxInFlight(1).build()).build();
 
     BatchResult result = client.events().send(events(8));
 
     assertThat(result.requestCount()).isEqualTo(3);
     assertThat(result.errors())
         .containsExactly(
-            new RowError(4, null, "bad email"),
-            new RowError(6, null, "bad type"),
-            new RowError(7, null, "bad ts"));
+            new RowError(4, null, "bad email", 400),
+            new RowError(6, null, "bad type", 400),
+            new RowError(7, null, "bad ts", 400));
     assertThat(result.indexes(RowStatus.ACCEPTED)).containsExactly(0, 1, 2);
     assertThat(result.indexes(RowStatus.REJECTED)).containsExactly(4, 6, 7);
     assertThat(result.indexes(RowStatus.UNCONFIRMED)).containsExactly(3, 5);
@@ -159,23 +161,29 @@ class EventsServiceTest {
   }
 
   @Test
-  void a400WithoutRowIndexesRejectsTheWholeRequest() {
-    server.enqueue(
-        json(
-            400,
-            "{\"title\":\"Bad Request\",\"status\":400,\"detail\":{\"message\":\"malformed\"}}"));
+  void a400WithoutRowIndexesIsSplitUntilEachRowIsRefusedOnItsOwn() {
+    for (int i = 0; i < 3; i++) {
+      server.enqueue(
+          json(
+              400,
+              "{\"title\":\"Bad Request\",\"status\":400,\"detail\":{\"message\":\"malformed\"}}"));
+    }
 
     BatchResult result = t.client().events().send(events(2));
 
     assertThat(result.indexes(RowStatus.REJECTED)).containsExactly(0, 1);
-    assertThat(result.errors()).extracting(RowError::message).containsOnly("malformed");
+    assertThat(result.errors())
+        .containsExactly(
+            new RowError(0, null, "malformed", 400), new RowError(1, null, "malformed", 400));
+    assertThat(result.requestCount()).isEqualTo(3);
   }
 
   @Test
   void aHardFailureCarriesThePartialResult() {
     server.enqueue(accepted());
     server.enqueue(json(401, "{\"message\":\"Unauthorized\"}"));
-    OdpClient client = t.builder().batching(BatchSettings.builder().maxItems(2).build()).build();
+    OdpClient client =
+        t.builder().batching(BatchSettings.builder().maxItems(2).maxInFlight(1).build()).build();
 
     assertThatThrownBy(() -> client.events().send(events(6)))
         .isInstanceOfSatisfying(

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
@@ -94,7 +95,8 @@ class ProfilesServiceTest {
     for (int i = 0; i < 6; i++) {
       server.enqueue(accepted());
     }
-    OdpClient client = t.builder().batching(BatchSettings.builder().maxItems(1).build()).build();
+    OdpClient client =
+        t.builder().batching(BatchSettings.builder().maxItems(1).maxInFlight(1).build()).build();
     List<ProfileUpdate> updates = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       updates.add(ProfileUpdate.builder().identifier("email", i + "@b.c").build());
@@ -103,10 +105,65 @@ class ProfilesServiceTest {
     client.profiles().upsert(updates);
     client.profiles().upsert(updates.subList(0, 1));
 
-    // The first request goes at once; each later one waits for its 100 ms slot.
+    // The first request goes at once; each later one waits for its slot, 1/9.5 s apart (95 %).
     assertThat(t.sleeper.sleeps())
-        .containsExactlyElementsOf(Collections.nCopies(5, Duration.ofMillis(100)));
+        .containsExactlyElementsOf(Collections.nCopies(5, Duration.ofNanos(105_263_158)));
     assertThat(server.getRequestCount()).isEqualTo(6);
+  }
+
+  @Test
+  void a429SlowsThePacerWhichHonoursRetryAfterThenRecovers() {
+    server.enqueue(
+        new MockResponse.Builder().code(429).addHeader("Retry-After", "1").body("{}").build());
+    for (int i = 0; i < 3; i++) {
+      server.enqueue(accepted());
+    }
+    OdpClient client =
+        t.builder().batching(BatchSettings.builder().maxItems(1).maxInFlight(1).build()).build();
+    List<ProfileUpdate> updates = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      updates.add(ProfileUpdate.builder().identifier("email", i + "@b.c").build());
+    }
+
+    assertThat(client.profiles().upsert(updates).allAccepted()).isTrue();
+
+    long fastest = 105_263_158;
+    assertThat(t.sleeper.sleeps())
+        .containsExactly(
+            // The retry waits out Retry-After; the pacer holds every slot until then too.
+            Duration.ofSeconds(1),
+            // Then slots are spaced for 80 % of the rate, winning back 2 % per success.
+            Duration.ofNanos(Math.round(fastest / 0.8)),
+            Duration.ofNanos(Math.round(fastest / (0.8 + 0.02))));
+    assertThat(server.getRequestCount()).isEqualTo(4);
+  }
+
+  @Test
+  void aThreadThatWakesLateGivesItsSlotUpForTheNextOne() {
+    for (int i = 0; i < 2; i++) {
+      server.enqueue(accepted());
+    }
+    List<Duration> sleeps = new ArrayList<>();
+    // The first wait overshoots by 60 ms, more than half of the 105 ms interval.
+    Sleeper oversleeping =
+        d -> {
+          sleeps.add(d);
+          t.clock.advance(sleeps.size() == 1 ? d.plusMillis(60) : d);
+        };
+    OdpClient client =
+        t.builder()
+            .sleeper(oversleeping)
+            .batching(BatchSettings.builder().maxItems(1).maxInFlight(1).build())
+            .build();
+    List<ProfileUpdate> updates =
+        List.of(
+            ProfileUpdate.builder().identifier("email", "a@b.c").build(),
+            ProfileUpdate.builder().identifier("email", "d@e.f").build());
+
+    assertThat(client.profiles().upsert(updates).allAccepted()).isTrue();
+
+    // Slot 2 at 105 ms is missed (woke at 165 ms); the request takes slot 3 at 210.5 ms.
+    assertThat(sleeps).containsExactly(Duration.ofNanos(105_263_158), Duration.ofNanos(45_263_158));
   }
 
   @Test
@@ -118,7 +175,7 @@ class ProfilesServiceTest {
     for (int i = 0; i < 3; i++) {
       events.add(OdpEvent.builder("t", "a").identifier("email", i + "@b.c").build());
     }
-    BatchSettings oneEach = BatchSettings.builder().maxItems(1).build();
+    BatchSettings oneEach = BatchSettings.builder().maxItems(1).maxInFlight(1).build();
 
     t.builder().batching(oneEach).build().events().send(events);
     assertThat(t.sleeper.sleeps()).isEmpty();
@@ -129,6 +186,8 @@ class ProfilesServiceTest {
         .build()
         .events()
         .send(events);
-    assertThat(t.sleeper.sleeps()).containsExactly(Duration.ofMillis(250), Duration.ofMillis(250));
+    // 4 requests/s with 5 % headroom: 1/3.8 s apart.
+    assertThat(t.sleeper.sleeps())
+        .containsExactly(Duration.ofNanos(263_157_895), Duration.ofNanos(263_157_895));
   }
 }

@@ -19,8 +19,8 @@ public final class EventBatcher {
   private final int maxItems;
   private final long maxBytes;
 
-  /** One planned request: caller rows {@code [from, to)}. */
-  public record Batch(int from, int to, RequestBody body) {
+  /** One planned request: caller rows {@code [from, to)}; its body is built when it is sent. */
+  public record Batch(int from, int to) {
     /** Number of rows in this request. */
     public int size() {
       return to - from;
@@ -48,33 +48,37 @@ public final class EventBatcher {
     List<Batch> batches = new ArrayList<>();
     int from = 0;
     long bytes = 2;
-    Buffer body = new Buffer().writeByte('[');
     for (int i = 0; i < rows.size(); i++) {
-      byte[] row = rows.get(i);
       int count = i - from;
-      long extra = (long) row.length + (count == 0 ? 0 : 1);
+      long extra = (long) rows.get(i).length + (count == 0 ? 0 : 1);
       if (count > 0 && (count >= maxItems || bytes + extra > maxBytes)) {
-        batches.add(close(from, i, body));
+        batches.add(new Batch(from, i));
         from = i;
         bytes = 2;
-        body = new Buffer().writeByte('[');
-        extra = row.length;
+        extra = rows.get(i).length;
       }
-      if (i > from) {
-        body.writeByte(',');
-      }
-      body.write(row);
       bytes += extra;
     }
     if (from < rows.size()) {
-      batches.add(close(from, rows.size(), body));
+      batches.add(new Batch(from, rows.size()));
     }
     return batches;
   }
 
-  private static Batch close(int from, int to, Buffer body) {
+  /**
+   * Returns the body {@code [row,row,...]} of caller rows {@code [from, to)}. Bodies are built only
+   * for requests about to be sent, so a call holds at most its in-flight bodies, not all of them.
+   */
+  public static RequestBody body(List<byte[]> rows, int from, int to) {
+    Buffer body = new Buffer().writeByte('[');
+    for (int i = from; i < to; i++) {
+      if (i > from) {
+        body.writeByte(',');
+      }
+      body.write(rows.get(i));
+    }
     body.writeByte(']');
-    return new Batch(from, to, RequestBody.create(body.readByteArray(), JSON));
+    return RequestBody.create(body.readByteArray(), JSON);
   }
 
   @Override

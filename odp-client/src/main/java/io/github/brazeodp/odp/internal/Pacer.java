@@ -3,18 +3,47 @@ package io.github.brazeodp.odp.internal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
- * Spaces requests of one API evenly so that a client never exceeds a requests-per-second budget.
+ * Spaces the requests of one API by their start times so that a client never exceeds a
+ * requests-per-second budget, and slows down when ODP answers 429.
  *
- * <p>ODP documents budgets but no rate-limit headers, so the client must pace itself. Each caller
- * reserves the next free slot under a lock and then waits outside it, so all threads of one client
- * share the budget without holding the lock while sleeping.
+ * <p>ODP documents budgets but no rate-limit headers, so the client paces itself. Each caller
+ * reserves the next free start slot under a lock and then waits outside it, so all threads of one
+ * client share the budget without holding the lock while sleeping. Slots follow a fixed grid rather
+ * than the previous response, so requests in flight at once keep the budget full and a thread that
+ * wakes late does not delay the next slot.
+ *
+ * <p>Slots are spaced for {@value #HEADROOM} of the budget: the server counts arrivals, which
+ * jitter by a few tens of milliseconds on a busy machine, and at 95 % a 1 s window tolerates about
+ * half an interval of jitter (52 ms at 10 requests/s) before it sees one request too many. On a 429
+ * the rate drops to {@value #DECREASE} of what it was (at most once per second, since one overload
+ * answers several requests in flight) and the next slot moves one interval, or a {@code
+ * Retry-After} if ODP sent one, into the future; each success then wins back {@value #RECOVERY} of
+ * the full rate, so a one-off 429 costs about a second at reduced pace while a budget really shared
+ * with another client is found within a few 429s.
  */
 public final class Pacer {
+  /** The share of the budget the pacer aims at. */
+  static final double HEADROOM = 0.95;
+
+  /** The factor applied to the rate after a 429. */
+  static final double DECREASE = 0.8;
+
+  /** The share of the full rate each success wins back. */
+  static final double RECOVERY = 0.02;
+
+  /** The lowest share of the full rate the pacer falls to. */
+  static final double FLOOR = 0.1;
+
+  private static final long SECOND = 1_000_000_000L;
+
   private final Clock clock;
-  private final long intervalNanos;
+  private final long fastestIntervalNanos;
+  private double share = 1.0;
   private long nextFreeNanos = Long.MIN_VALUE;
+  private long lastDecreaseNanos = Long.MIN_VALUE;
 
   /**
    * Creates a pacer.
@@ -27,15 +56,46 @@ public final class Pacer {
       throw new IllegalArgumentException("requestsPerSecond must be > 0: " + requestsPerSecond);
     }
     this.clock = clock;
-    this.intervalNanos = Math.max(1L, Math.round(1_000_000_000d / requestsPerSecond));
+    this.fastestIntervalNanos =
+        Math.max(1L, Math.round(1_000_000_000d / (requestsPerSecond * HEADROOM)));
   }
 
   /** Reserves the next slot and returns how long the caller must wait before using it. */
   public synchronized Duration reserve() {
     long now = epochNanos(clock.instant());
     long slot = Math.max(now, nextFreeNanos);
-    nextFreeNanos = slot + intervalNanos;
+    nextFreeNanos = slot + intervalNanos();
     return Duration.ofNanos(slot - now);
+  }
+
+  /** Tells the pacer a request was answered without a 429: the rate creeps back up. */
+  public synchronized void succeeded() {
+    share = Math.min(1.0, share + RECOVERY);
+  }
+
+  /**
+   * Tells the pacer ODP answered 429: the rate drops and no slot starts before one interval, or the
+   * server's {@code Retry-After}, from now.
+   *
+   * @param retryAfter the delay ODP asked for, if any
+   */
+  public synchronized void throttled(Optional<Duration> retryAfter) {
+    long now = epochNanos(clock.instant());
+    if (lastDecreaseNanos == Long.MIN_VALUE || now - lastDecreaseNanos >= SECOND) {
+      share = Math.max(FLOOR, share * DECREASE);
+      lastDecreaseNanos = now;
+    }
+    long pause = retryAfter.map(Duration::toNanos).orElse(intervalNanos());
+    nextFreeNanos = Math.max(nextFreeNanos, now + pause);
+  }
+
+  /** Returns the current spacing between slots. */
+  public synchronized Duration interval() {
+    return Duration.ofNanos(intervalNanos());
+  }
+
+  private long intervalNanos() {
+    return Math.round(fastestIntervalNanos / share);
   }
 
   private static long epochNanos(Instant instant) {
@@ -44,7 +104,7 @@ public final class Pacer {
   }
 
   @Override
-  public String toString() {
-    return "Pacer{intervalNanos=" + intervalNanos + "}";
+  public synchronized String toString() {
+    return "Pacer{intervalNanos=" + intervalNanos() + "}";
   }
 }

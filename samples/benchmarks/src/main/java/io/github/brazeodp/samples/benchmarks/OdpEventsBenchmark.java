@@ -42,10 +42,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * 5,000 events, split into requests of exactly {@code batchSize} events; events/s, requests/s and
  * request-body bytes/s are reported as auxiliary counters.
  *
- * <p>Batch size 10 is what Optimizely's Java SDK sends by default; 500 is ODP's documented maximum
- * and this client's default. {@code send4Threads} shares one client between 4 threads, each sending
- * its own 5,000-event calls. Nothing sleeps: the server never fails, events are unpaced by default,
- * and the client's sleeper throws if any wait is ever attempted.
+ * <p>Batch size 10 is what Optimizely's Java SDK sends by default, 100 this client's default (the
+ * Node SDK's cap) and 500 ODP's documented maximum; each call keeps the client's default 8 requests
+ * in flight. {@code send4Threads} shares one client between 4 threads, each sending its own
+ * 5,000-event calls. {@link OdpEventsRttLoad} measures the same sends at a wide-area round trip.
+ * Nothing sleeps: the server never fails, events are unpaced by default, and the client's sleeper
+ * throws if any wait is ever attempted.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -57,7 +59,7 @@ public class OdpEventsBenchmark {
   static final int EVENTS = 5_000;
   private static final Instant START = Instant.parse("2026-11-29T06:00:00Z");
 
-  /** Events per request; 10 is the Optimizely Java SDK default, 500 the documented maximum. */
+  /** Events per request: 10 Optimizely's Java SDK, 100 our default, 500 the documented maximum. */
   @Param({"10", "100", "500"})
   public int batchSize;
 
