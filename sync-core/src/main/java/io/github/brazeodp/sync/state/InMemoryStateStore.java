@@ -51,6 +51,10 @@ final class InMemoryStateStore extends AbstractStateStore {
   private long nextOutboxSeq;
   // Kept as a running total: a receiver checks the size on every delivery.
   private long outboxBytes;
+  // Keyed by sequence (order of death); the id index finds a letter to replace or replay.
+  private final TreeMap<Long, DeadLetter> deadLetters = new TreeMap<>();
+  private final Map<String, Long> deadSeqById = new HashMap<>();
+  private long nextDeadSeq;
   private final Map<String, Map<String, NavigableMap<String, LedgerEntry>>> ledger =
       new HashMap<>();
   private final TreeMap<Long, ActivityRecord> activity = new TreeMap<>();
@@ -296,6 +300,18 @@ final class InMemoryStateStore extends AbstractStateStore {
   @Override
   public OutboxSize outboxSize() {
     return read(() -> new OutboxSize(outbox.size(), outboxBytes));
+  }
+
+  @Override
+  public List<DeadLetter> deadLetters(DeadLetterFilter filter, int limit) {
+    Objects.requireNonNull(filter, "filter");
+    Args.limit(limit);
+    return read(() -> deadLetters.values().stream().filter(filter::matches).limit(limit).toList());
+  }
+
+  @Override
+  public long deadLetterCount() {
+    return read(() -> (long) deadLetters.size());
   }
 
   private NavigableMap<String, LedgerEntry> occurrence(String activation, String occurrence) {
@@ -549,6 +565,70 @@ final class InMemoryStateStore extends AbstractStateStore {
         }
       }
       return removed;
+    }
+
+    @Override
+    long doCountAttempts(List<String> ids) {
+      long updated = 0;
+      for (String id : ids) {
+        Long seq = outboxSeqById.get(id);
+        if (seq != null) {
+          OutboxMessage m = outbox.get(seq);
+          put(
+              outbox,
+              seq,
+              new OutboxMessage(m.id(), m.payload(), m.enqueuedAt(), m.attempts() + 1));
+          updated++;
+        }
+      }
+      return updated;
+    }
+
+    @Override
+    long doDeadLetter(Map<String, String> reasonsById, Instant at) {
+      long moved = 0;
+      for (Map.Entry<String, String> e : reasonsById.entrySet()) {
+        Long seq = remove(outboxSeqById, e.getKey());
+        if (seq == null) {
+          continue;
+        }
+        OutboxMessage m = remove(outbox, seq);
+        addOutboxBytes(-m.sizeInBytes());
+        Long previous = remove(deadSeqById, m.id());
+        if (previous != null) {
+          remove(deadLetters, previous);
+        }
+        long deadSeq = nextDeadSeq++;
+        put(
+            deadLetters,
+            deadSeq,
+            new DeadLetter(m.id(), m.payload(), m.enqueuedAt(), at, e.getValue(), m.attempts()));
+        put(deadSeqById, m.id(), deadSeq);
+        moved++;
+      }
+      return moved;
+    }
+
+    @Override
+    long doReplayDeadLetters(DeadLetterFilter filter, Instant at) {
+      List<DeadLetter> chosen = deadLetters.values().stream().filter(filter::matches).toList();
+      List<OutboxMessage> messages = new ArrayList<>(chosen.size());
+      for (DeadLetter d : chosen) {
+        remove(deadLetters, remove(deadSeqById, d.id()));
+        messages.add(new OutboxMessage(d.id(), d.payload(), at));
+      }
+      doEnqueue(messages);
+      return chosen.size();
+    }
+
+    @Override
+    long doPurgeDeadLetters(Instant cutoff) {
+      List<DeadLetter> expired =
+          deadLetters.values().stream().filter(d -> d.deadAt().isBefore(cutoff)).toList();
+      for (DeadLetter d : expired) {
+        remove(deadLetters, remove(deadSeqById, d.id()));
+      }
+      return expired.size();
     }
 
     private NavigableMap<String, LedgerEntry> writableOccurrence(

@@ -53,6 +53,17 @@ final class SqliteStateStore extends AbstractStateStore {
   /** The SQLite {@code application_id} of a state store file: "BZOD". */
   static final int APPLICATION_ID = 0x425A4F44;
 
+  // Declared before MIGRATIONS, which reads it during class initialisation.
+  // Currents dead letters and the attempt count that lets a message that keeps failing become one.
+  private static final List<String> SCHEMA_V2 =
+      List.of(
+          "ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",
+          "CREATE TABLE dead_letter (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+              + " id TEXT NOT NULL UNIQUE, payload TEXT NOT NULL, size INTEGER NOT NULL,"
+              + " enqueued_at INTEGER NOT NULL, attempts INTEGER NOT NULL,"
+              + " dead_at INTEGER NOT NULL, reason TEXT NOT NULL)",
+          "CREATE INDEX dead_letter_by_time ON dead_letter (dead_at)");
+
   /**
    * Forward migrations, by the schema version each one produces. A file at version {@code v} gets
    * every step above {@code v}, in order, in the transaction that opens it; a new file gets version
@@ -117,6 +128,10 @@ final class SqliteStateStore extends AbstractStateStore {
               + " other_counts TEXT NOT NULL, rejections TEXT NOT NULL)",
           "CREATE INDEX activity_by_flow ON activity (flow, seq)",
           "CREATE INDEX activity_by_end ON activity (ended_at)");
+
+  // NULL bounds and reason select everything; instr() is a case-sensitive substring match.
+  private static final String DEAD_LETTER_FILTER =
+      " WHERE (?1 IS NULL OR instr(reason, ?1) > 0) AND dead_at >= ?2 AND dead_at < ?3";
 
   private static final String CHECKPOINT_COLUMNS =
       "run_id, export_object_prefix, export_url, export_requested_at, completed_files,"
@@ -299,6 +314,7 @@ final class SqliteStateStore extends AbstractStateStore {
   private static NavigableMap<Integer, List<String>> migrations() {
     NavigableMap<Integer, List<String>> steps = new TreeMap<>();
     // One line per schema version: steps.put(2, SCHEMA_V2); ...
+    steps.put(2, SCHEMA_V2);
     return Collections.unmodifiableNavigableMap(steps);
   }
 
@@ -930,11 +946,14 @@ final class SqliteStateStore extends AbstractStateStore {
         () -> {
           List<OutboxMessage> messages = new ArrayList<>();
           query(
-              "SELECT id, payload, enqueued_at FROM outbox ORDER BY seq LIMIT ?",
+              "SELECT id, payload, enqueued_at, attempts FROM outbox ORDER BY seq LIMIT ?",
               rs ->
                   messages.add(
                       new OutboxMessage(
-                          rs.getString(1), rs.getString(2), Codec.fromNanos(rs.getLong(3)))),
+                          rs.getString(1),
+                          rs.getString(2),
+                          Codec.fromNanos(rs.getLong(3)),
+                          rs.getInt(4))),
               limit);
           return messages;
         });
@@ -951,6 +970,46 @@ final class SqliteStateStore extends AbstractStateStore {
               rs -> size[0] = new OutboxSize(rs.getLong(1), rs.getLong(2)));
           return size[0];
         });
+  }
+
+  @Override
+  public List<DeadLetter> deadLetters(DeadLetterFilter filter, int limit) {
+    Objects.requireNonNull(filter, "filter");
+    Args.limit(limit);
+    return read(
+        "read the dead letters",
+        () -> {
+          List<DeadLetter> letters = new ArrayList<>();
+          query(
+              "SELECT id, payload, enqueued_at, dead_at, reason, attempts FROM dead_letter"
+                  + DEAD_LETTER_FILTER
+                  + " ORDER BY seq LIMIT ?4",
+              rs ->
+                  letters.add(
+                      new DeadLetter(
+                          rs.getString(1),
+                          rs.getString(2),
+                          Codec.fromNanos(rs.getLong(3)),
+                          Codec.fromNanos(rs.getLong(4)),
+                          rs.getString(5),
+                          rs.getInt(6))),
+              filterParams(filter, limit));
+          return letters;
+        });
+  }
+
+  @Override
+  public long deadLetterCount() {
+    return read("count the dead letters", () -> queryLong("SELECT COUNT(*) FROM dead_letter"));
+  }
+
+  private static Object[] filterParams(DeadLetterFilter filter, Object... more) {
+    Object[] params = new Object[3 + more.length];
+    params[0] = filter.reason();
+    params[1] = filter.from() == null ? Long.MIN_VALUE : Codec.clampNanos(filter.from());
+    params[2] = filter.until() == null ? Long.MAX_VALUE : Codec.clampNanos(filter.until());
+    System.arraycopy(more, 0, params, 3, more.length);
+    return params;
   }
 
   private static LedgerEntry ledgerRow(ResultSet rs) {
@@ -1384,6 +1443,63 @@ final class SqliteStateStore extends AbstractStateStore {
       return sql(
           "acknowledge outbox messages",
           () -> batch("DELETE FROM outbox WHERE id = ?", ids, (st, i, id) -> st.setString(i, id)));
+    }
+
+    @Override
+    long doCountAttempts(List<String> ids) {
+      return sql(
+          "count delivery attempts",
+          () ->
+              batch(
+                  "UPDATE outbox SET attempts = attempts + 1 WHERE id = ?",
+                  ids,
+                  (st, i, id) -> st.setString(i, id)));
+    }
+
+    @Override
+    long doDeadLetter(Map<String, String> reasonsById, Instant at) {
+      long nanos = Codec.toNanos(at);
+      return sql(
+          "move outbox messages to the dead letters",
+          () -> {
+            batch(
+                "INSERT OR REPLACE INTO dead_letter"
+                    + " (id, payload, size, enqueued_at, attempts, dead_at, reason)"
+                    + " SELECT id, payload, size, enqueued_at, attempts, ?, ? FROM outbox"
+                    + " WHERE id = ?",
+                reasonsById.entrySet(),
+                (st, i, e) -> {
+                  st.setLong(i, nanos);
+                  st.setString(i + 1, e.getValue());
+                  st.setString(i + 2, e.getKey());
+                });
+            return batch(
+                "DELETE FROM outbox WHERE id = ?",
+                reasonsById.keySet(),
+                (st, i, id) -> st.setString(i, id));
+          });
+    }
+
+    @Override
+    long doReplayDeadLetters(DeadLetterFilter filter, Instant at) {
+      return sql(
+          "replay dead letters",
+          () -> {
+            update(
+                "INSERT OR IGNORE INTO outbox (id, payload, size, enqueued_at)"
+                    + " SELECT id, payload, size, ?4 FROM dead_letter"
+                    + DEAD_LETTER_FILTER
+                    + " ORDER BY seq",
+                filterParams(filter, Codec.toNanos(at)));
+            return update("DELETE FROM dead_letter" + DEAD_LETTER_FILTER, filterParams(filter));
+          });
+    }
+
+    @Override
+    long doPurgeDeadLetters(Instant cutoff) {
+      return sql(
+          "purge dead letters",
+          () -> update("DELETE FROM dead_letter WHERE dead_at < ?", Codec.clampNanos(cutoff)));
     }
 
     @Override

@@ -160,7 +160,8 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
     assertThat(queryString(file(), "PRAGMA journal_mode")).isEqualTo("wal");
     assertThat(queryString(file(), "PRAGMA application_id"))
         .isEqualTo(Integer.toString(SqliteStateStore.APPLICATION_ID));
-    assertThat(queryString(file(), "SELECT MAX(version) FROM schema_version")).isEqualTo("1");
+    assertThat(queryString(file(), "SELECT MAX(version) FROM schema_version"))
+        .isEqualTo(Integer.toString(SqliteStateStore.SCHEMA_VERSION));
   }
 
   @Test
@@ -247,13 +248,15 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
   @Test
   void refusesAFileFromANewerVersion() throws Exception {
     store.close();
-    execute(file(), "INSERT INTO schema_version (version, applied_at) VALUES (2, 'later')");
+    int newer = SqliteStateStore.SCHEMA_VERSION + 1;
+    execute(
+        file(), "INSERT INTO schema_version (version, applied_at) VALUES (" + newer + ", 'later')");
 
     assertThatThrownBy(() -> SyncStateStore.sqlite(file()))
         .isInstanceOf(StateStoreException.class)
         .hasMessageContaining(file().toString())
         .hasMessageContaining("newer version")
-        .hasMessageContaining("schema version 2");
+        .hasMessageContaining("schema version " + newer);
     store = SyncStateStore.inMemory();
   }
 
