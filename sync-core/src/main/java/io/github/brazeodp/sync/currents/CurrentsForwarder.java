@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -101,6 +102,7 @@ public final class CurrentsForwarder implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean kickPending = new AtomicBoolean();
   private volatile Instant nextAttemptAt = Instant.MIN;
+  private volatile Instant lastOdpContact;
   private ScheduledExecutorService executor;
   private final boolean ownsExecutor;
   private ScheduledFuture<?> ticker;
@@ -117,6 +119,7 @@ public final class CurrentsForwarder implements AutoCloseable {
   private final List<ActivityRecord.Rejection> windowProblems = new ArrayList<>();
   private final List<ActivityRecord.Rejection> cycleProblems = new ArrayList<>();
   private String lastFailure;
+  private boolean storeFailing;
   private long unwarnedDeadLetters;
   private final List<String> unwarnedReasons = new ArrayList<>();
   private Instant lastDeadLetterWarning;
@@ -217,6 +220,15 @@ public final class CurrentsForwarder implements AutoCloseable {
     return nextAttemptAt;
   }
 
+  /**
+   * Returns when ODP last answered a send (accepting or refusing), for health checks.
+   *
+   * @return the instant, or empty before the first answer
+   */
+  public Optional<Instant> lastOdpContact() {
+    return Optional.ofNullable(lastOdpContact);
+  }
+
   SyncStateStore state() {
     return state;
   }
@@ -255,9 +267,17 @@ public final class CurrentsForwarder implements AutoCloseable {
     }
     try {
       drain();
+      if (storeFailing) {
+        storeFailing = false;
+        log.info("Currents forwarding works again after the state store recovered");
+      }
     } catch (RuntimeException e) {
-      // A failing store must not kill the schedule; the next tick tries again.
-      log.warn("Currents forwarding cycle failed: {}", e.toString());
+      // A failing store must not kill the schedule; the next tick tries again. One line per
+      // change of state, not one per tick.
+      if (!storeFailing) {
+        storeFailing = true;
+        log.warn("Currents forwarding cycle failed, retrying every tick: {}", e.toString());
+      }
     } finally {
       drainLock.unlock();
     }
@@ -414,6 +434,7 @@ public final class CurrentsForwarder implements AutoCloseable {
     }
     try {
       BatchResult result = odp.sendEvents(events);
+      lastOdpContact = clock.instant();
       counters.odpCalls.addAndGet(Math.max(1, result.requestCount()));
       String whole = wholeRefusal(result);
       if (whole != null) {
@@ -423,6 +444,9 @@ public final class CurrentsForwarder implements AutoCloseable {
       return null;
     } catch (OdpException e) {
       counters.odpCalls.incrementAndGet();
+      if (e instanceof OdpApiException) {
+        lastOdpContact = clock.instant();
+      }
       if (e instanceof OdpApiException api && WHOLE_REQUEST_REFUSALS.contains(api.status())) {
         String reason = api.detail() != null ? api.detail() : api.getMessage();
         return isolate(events, rows, "HTTP " + api.status() + ": " + reason, accepted, refused);

@@ -191,6 +191,24 @@ public final class CurrentsReceiver {
   }
 
   /**
+   * Returns the outbox bound in messages past which batches are answered 503.
+   *
+   * @return the bound
+   */
+  public long maxOutboxMessages() {
+    return maxOutboxMessages;
+  }
+
+  /**
+   * Returns the outbox bound in payload bytes past which batches are answered 503.
+   *
+   * @return the bound
+   */
+  public long maxOutboxBytes() {
+    return maxOutboxBytes;
+  }
+
+  /**
    * Returns the counters shared with the forwarder.
    *
    * @return a snapshot of the counters

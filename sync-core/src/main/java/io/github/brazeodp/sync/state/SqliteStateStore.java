@@ -635,14 +635,59 @@ final class SqliteStateStore extends AbstractStateStore {
    * SQLite discard the transaction, rather than ever committing part of it.
    */
   private void rollback(Throwable failure) {
+    // A statement that failed mid-step (SQLITE_FULL, an I/O error) is left unusable by the driver
+    // ("statement is not executing"); prepare them afresh rather than fail every later write.
+    if (failure instanceof SQLException || failure instanceof StateStoreException) {
+      closeStatements();
+    }
     try {
       connection.rollback();
       connection.setAutoCommit(true);
     } catch (SQLException e) {
+      // On a full disk or an I/O error SQLite rolls the transaction back itself, and the JDBC
+      // rollback then fails with "no transaction is active". The connection is still good: keep
+      // it, so that the store works again as soon as writes succeed, without a restart.
+      try {
+        connection.setAutoCommit(true);
+      } catch (SQLException alreadyEnded) {
+        e.addSuppressed(alreadyEnded);
+      }
+      if (usable()) {
+        LOG.debug("State store {}: SQLite had already rolled the transaction back", path, e);
+        return;
+      }
       failure.addSuppressed(e);
       closed = true;
-      LOG.error("State store {}: rollback failed; closing the store", path, e);
+      LOG.error("State store {}: rollback failed and the connection is unusable; closing", path, e);
       closeConnection();
+    }
+  }
+
+  private boolean usable() {
+    try (Statement st = connection.createStatement()) {
+      st.executeQuery("SELECT 1").close();
+      return connection.getAutoCommit();
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Caps the database file at {@code pages} pages (SQLite's {@code max_page_count}; never below its
+   * current size), so that tests can make writes fail as on a full disk and then give the space
+   * back.
+   */
+  void maxPageCount(long pages) {
+    lock.lock();
+    try {
+      ensureOpen();
+      try (Statement st = connection.createStatement()) {
+        st.execute("PRAGMA max_page_count = " + pages);
+      }
+    } catch (SQLException e) {
+      throw failure("set max_page_count", e);
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -691,7 +736,7 @@ final class SqliteStateStore extends AbstractStateStore {
     }
   }
 
-  private void closeConnection() {
+  private void closeStatements() {
     for (PreparedStatement statement : statements.values()) {
       try {
         statement.close();
@@ -700,6 +745,10 @@ final class SqliteStateStore extends AbstractStateStore {
       }
     }
     statements.clear();
+  }
+
+  private void closeConnection() {
+    closeStatements();
     try {
       connection.close();
     } catch (SQLException e) {
