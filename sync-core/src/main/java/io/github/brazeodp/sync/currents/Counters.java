@@ -22,6 +22,9 @@ final class Counters {
   final AtomicLong unauthorized = new AtomicLong();
   final AtomicLong odpCalls = new AtomicLong();
   final AtomicLong deadLettered = new AtomicLong();
+  final AtomicLong parked = new AtomicLong();
+  final AtomicLong unparked = new AtomicLong();
+  final AtomicLong parkedDropped = new AtomicLong();
   private final List<ActivityRecord.Rejection> problems = new ArrayList<>();
 
   CurrentsCounts snapshot() {
@@ -36,7 +39,10 @@ final class Counters {
         truncatedFields.get(),
         refusedBatches.get(),
         unauthorized.get(),
-        deadLettered.get());
+        deadLettered.get(),
+        parked.get(),
+        unparked.get(),
+        parkedDropped.get());
   }
 
   /** Remembers a problem for the next activity record; only the first ones of a window are kept. */

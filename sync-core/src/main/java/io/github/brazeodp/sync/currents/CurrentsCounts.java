@@ -18,6 +18,10 @@ package io.github.brazeodp.sync.currents;
  * @param unauthorized requests answered 401
  * @param deadLettered events moved from the outbox to the dead letters: refused by ODP, unreadable,
  *     or past the forwarder's maximum age or attempt count
+ * @param parked unmatched events parked until the identity map learns their user
+ * @param unparked parked events queued for ODP once their user was learned
+ * @param parkedDropped parked events dropped because their user was not learned in time, or beyond
+ *     the parking bound
  */
 public record CurrentsCounts(
     long received,
@@ -30,7 +34,10 @@ public record CurrentsCounts(
     long truncatedFields,
     long refusedBatches,
     long unauthorized,
-    long deadLettered) {
+    long deadLettered,
+    long parked,
+    long unparked,
+    long parkedDropped) {
 
   /**
    * Returns the difference {@code this - earlier}, for counts over an interval.
@@ -50,6 +57,9 @@ public record CurrentsCounts(
         truncatedFields - earlier.truncatedFields,
         refusedBatches - earlier.refusedBatches,
         unauthorized - earlier.unauthorized,
-        deadLettered - earlier.deadLettered);
+        deadLettered - earlier.deadLettered,
+        parked - earlier.parked,
+        unparked - earlier.unparked,
+        parkedDropped - earlier.parkedDropped);
   }
 }

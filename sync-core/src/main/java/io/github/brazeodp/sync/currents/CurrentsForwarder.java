@@ -9,8 +9,10 @@ import io.github.brazeodp.odp.RowStatus;
 import io.github.brazeodp.sync.port.OdpGateway;
 import io.github.brazeodp.sync.state.ActivityCounts;
 import io.github.brazeodp.sync.state.ActivityRecord;
+import io.github.brazeodp.sync.state.IdentityRecord;
 import io.github.brazeodp.sync.state.OutboxMessage;
 import io.github.brazeodp.sync.state.OutboxSize;
+import io.github.brazeodp.sync.state.ParkedEvent;
 import io.github.brazeodp.sync.state.SyncStateStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -95,6 +98,9 @@ public final class CurrentsForwarder implements AutoCloseable {
   private final Duration activityWindow;
   private final Duration maxAge;
   private final int maxAttempts;
+  private final Duration parkedMaxAge;
+  private final long parkedMaxCount;
+  private final Duration parkedCheckInterval;
   private final Counters counters = new Counters();
 
   private final ReentrantLock drainLock = new ReentrantLock();
@@ -120,6 +126,7 @@ public final class CurrentsForwarder implements AutoCloseable {
   private final List<ActivityRecord.Rejection> cycleProblems = new ArrayList<>();
   private String lastFailure;
   private boolean storeFailing;
+  private Instant lastParkedCheck;
   private long unwarnedDeadLetters;
   private final List<String> unwarnedReasons = new ArrayList<>();
   private Instant lastDeadLetterWarning;
@@ -137,6 +144,9 @@ public final class CurrentsForwarder implements AutoCloseable {
     this.activityWindow = b.activityWindow;
     this.maxAge = b.maxAge;
     this.maxAttempts = b.maxAttempts;
+    this.parkedMaxAge = b.parkedMaxAge;
+    this.parkedMaxCount = b.parkedMaxCount;
+    this.parkedCheckInterval = b.parkedCheckInterval;
     this.executor = b.executor;
     this.ownsExecutor = b.executor == null;
     this.lastRecorded = counters.snapshot();
@@ -293,6 +303,7 @@ public final class CurrentsForwarder implements AutoCloseable {
     int forwarded = 0;
     int deadLettered = 0;
     String failure = null;
+    long unparked = releaseParked(start);
     while (!Thread.currentThread().isInterrupted()) {
       List<OutboxMessage> batch = state.peekOutbox(batchSize);
       if (batch.isEmpty()) {
@@ -371,9 +382,75 @@ public final class CurrentsForwarder implements AutoCloseable {
           failure);
     }
     warnDeadLetters();
-    recordActivity(start, failure, forwarded + deadLettered > 0);
+    recordActivity(start, failure, forwarded + deadLettered + unparked > 0);
     long remaining = state.outboxSize().messages();
     return new DrainResult(forwarded, deadLettered, failure, remaining, retryIn);
+  }
+
+  /**
+   * Every {@code parkedCheckInterval}: drops parked events past their age or count bound, and
+   * queues those whose user the identity map has learned since (the segment sync writes it), with
+   * the identifiers it knows. Queued first, removed second: a crash in between sends an event twice
+   * with one idempotence id, never loses it.
+   *
+   * @return the events queued
+   */
+  private long releaseParked(Instant now) {
+    if (lastParkedCheck != null && now.isBefore(lastParkedCheck.plus(parkedCheckInterval))) {
+      return 0;
+    }
+    lastParkedCheck = now;
+    long dropped = state.purgeParked(now.minus(parkedMaxAge), parkedMaxCount);
+    if (dropped > 0) {
+      counters.parkedDropped.addAndGet(dropped);
+      log.warn(
+          "Currents: dropped {} parked events whose user the identity map did not learn within {}"
+              + " (or beyond {} parked events)",
+          dropped,
+          parkedMaxAge,
+          parkedMaxCount);
+    }
+    long released = 0;
+    while (!Thread.currentThread().isInterrupted()) {
+      List<ParkedEvent> matched = state.parkedMatched(batchSize);
+      List<OutboxMessage> queue = new ArrayList<>();
+      for (ParkedEvent e : matched) {
+        Optional<IdentityRecord> who =
+            e.brazeId() != null ? state.identityByBrazeId(e.brazeId()) : Optional.empty();
+        if (who.isEmpty() && e.externalId() != null) {
+          who = state.identityByExternalId(e.externalId());
+        }
+        if (who.isEmpty() || who.get().identifiers().isEmpty()) {
+          continue; // known, but with nothing ODP can use yet: stays parked
+        }
+        OdpEvent parked;
+        try {
+          parked = OutboxCodec.decode(e.payload());
+        } catch (IllegalArgumentException unreadable) {
+          continue; // queued as is, the outbox moves it to the dead letters with the reason
+        }
+        OdpEvent event =
+            new OdpEvent(
+                parked.type(),
+                parked.action(),
+                new TreeMap<>(who.get().identifiers()),
+                parked.data(),
+                parked.ts(),
+                parked.idempotenceId());
+        queue.add(new OutboxMessage(e.id(), OutboxCodec.encode(event), now));
+      }
+      if (queue.isEmpty()) {
+        break;
+      }
+      state.enqueue(queue);
+      state.removeParked(queue.stream().map(OutboxMessage::id).toList());
+      released += queue.size();
+      if (queue.size() < matched.size() || matched.size() < batchSize) {
+        break;
+      }
+    }
+    counters.unparked.addAndGet(released);
+    return released;
   }
 
   /** Returns why a message is to be given up, or null while it may still be delivered. */
@@ -605,6 +682,9 @@ public final class CurrentsForwarder implements AutoCloseable {
             .other("duplicates", d.duplicates())
             .other("odp_rejected", d.odpRejected())
             .other("dead_lettered", d.deadLettered())
+            .other("parked", d.parked())
+            .other("unparked", d.unparked())
+            .other("parked_dropped", d.parkedDropped())
             .other("truncated_fields", d.truncatedFields())
             .other("refused_batches", d.refusedBatches())
             .other("unauthorized", d.unauthorized())
@@ -711,8 +791,46 @@ public final class CurrentsForwarder implements AutoCloseable {
     private Duration activityWindow = Duration.ofMinutes(1);
     private Duration maxAge = Duration.ofDays(7);
     private int maxAttempts = 100;
+    private Duration parkedMaxAge = Duration.ofDays(7);
+    private long parkedMaxCount = 1_000_000;
+    private Duration parkedCheckInterval = Duration.ofMinutes(1);
 
     private Builder() {}
+
+    /**
+     * Sets how long, and how many, unmatched events stay parked waiting for the identity map to
+     * learn their user (defaults 7 days and 1,000,000); older ones, then the oldest beyond the
+     * count, are dropped, counted and logged.
+     *
+     * @param age at least 1 ms
+     * @param count zero or more
+     * @return this builder
+     */
+    public Builder parking(Duration age, long count) {
+      this.parkedMaxAge = positive(age, "parked max age");
+      if (count < 0) {
+        throw new IllegalArgumentException("parked max count must not be negative, was " + count);
+      }
+      this.parkedMaxCount = count;
+      return this;
+    }
+
+    /**
+     * Sets how often cycles look for parked events whose user was learned (default 1 min; each look
+     * reads every parked event's ids against the identity map). Zero looks every cycle.
+     *
+     * @param interval zero or more
+     * @return this builder
+     */
+    public Builder parkedCheckInterval(Duration interval) {
+      Objects.requireNonNull(interval, "parkedCheckInterval");
+      if (interval.isNegative()) {
+        throw new IllegalArgumentException(
+            "parkedCheckInterval must not be negative, was " + interval);
+      }
+      this.parkedCheckInterval = interval;
+      return this;
+    }
 
     /**
      * Sets how long an event may wait in the outbox before it moves to the dead letters (default 7

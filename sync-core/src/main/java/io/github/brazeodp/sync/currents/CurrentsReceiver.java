@@ -6,6 +6,7 @@ import io.github.brazeodp.sync.inspect.EventInspector;
 import io.github.brazeodp.sync.inspect.InspectedExchange;
 import io.github.brazeodp.sync.state.OutboxMessage;
 import io.github.brazeodp.sync.state.OutboxSize;
+import io.github.brazeodp.sync.state.ParkedEvent;
 import io.github.brazeodp.sync.state.SyncStateStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -388,6 +389,7 @@ public final class CurrentsReceiver {
     counters.received.addAndGet(parsed.size());
     List<Rejected> rejected = new ArrayList<>();
     List<String> unmatched = new ArrayList<>();
+    List<ParkedEvent> toPark = new ArrayList<>();
     Map<String, OutboxMessage> candidates = new LinkedHashMap<>();
     int duplicatesInBatch = 0;
     long truncated = 0;
@@ -408,6 +410,10 @@ public final class CurrentsReceiver {
       }
       if (!t.matched()) {
         unmatched.add(t.currentsId());
+        ParkedEvent parkable = parkable(p.fields(), t, now);
+        if (parkable != null) {
+          toPark.add(parkable);
+        }
         continue;
       }
       if (candidates.containsKey(t.currentsId())) {
@@ -419,6 +425,10 @@ public final class CurrentsReceiver {
           t.currentsId(), new OutboxMessage(t.currentsId(), OutboxCodec.encode(t.event()), now));
     }
 
+    if (!toPark.isEmpty()) {
+      // Before the queue write: if parking fails the batch gets 503 and Braze resends all of it.
+      counters.parked.addAndGet(state.park(toPark));
+    }
     int[] fresh = new int[1];
     if (!candidates.isEmpty()) {
       long newBytes = 0;
@@ -482,6 +492,20 @@ public final class CurrentsReceiver {
       return body(400, fresh[0], duplicates, rejected, unmatched, "no event of the batch is valid");
     }
     return ok(fresh[0], duplicates, parsed.size(), rejected, unmatched);
+  }
+
+  /** Returns the event to park under its user's Braze ids, or null when it names no user. */
+  private static ParkedEvent parkable(Map<String, ?> fields, TransformedEvent t, Instant now) {
+    if (!(fields.get("user") instanceof Map<?, ?> user)) {
+      return null;
+    }
+    String brazeId = user.get("user_id") instanceof String s && !s.isBlank() ? s.strip() : null;
+    String externalId =
+        user.get("external_user_id") instanceof String s && !s.isBlank() ? s.strip() : null;
+    if (brazeId == null && externalId == null) {
+      return null;
+    }
+    return new ParkedEvent(t.currentsId(), OutboxCodec.encode(t.event()), brazeId, externalId, now);
   }
 
   private static long bytesOf(Map<String, OutboxMessage> candidates, Set<String> ids) {

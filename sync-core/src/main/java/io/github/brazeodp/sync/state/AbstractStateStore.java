@@ -113,6 +113,21 @@ abstract class AbstractStateStore implements SyncStateStore {
   }
 
   @Override
+  public long park(Collection<ParkedEvent> events) {
+    return transactionResult(tx -> ((AbstractTx) tx).park(events));
+  }
+
+  @Override
+  public long removeParked(Collection<String> ids) {
+    return transactionResult(tx -> ((AbstractTx) tx).removeParked(ids));
+  }
+
+  @Override
+  public long purgeParked(Instant cutoff, long keep) {
+    return transactionResult(tx -> ((AbstractTx) tx).purgeParked(cutoff, keep));
+  }
+
+  @Override
   public LedgerClaim recordPending(
       String activation, String occurrence, Collection<String> customers, Instant at) {
     return transactionResult(tx -> tx.recordPending(activation, occurrence, customers, at));

@@ -221,6 +221,32 @@ abstract class AbstractTx implements StateWriter {
     return doPurgeDeadLetters(Objects.requireNonNull(cutoff, "cutoff"));
   }
 
+  final long park(Collection<ParkedEvent> events) {
+    check();
+    Objects.requireNonNull(events, "events");
+    Map<String, ParkedEvent> byId = new LinkedHashMap<>();
+    for (ParkedEvent e : events) {
+      Objects.requireNonNull(e, "events must not contain null");
+      Codec.storable(e.parkedAt(), "parkedAt");
+      byId.putIfAbsent(e.id(), e);
+    }
+    return doPark(new ArrayList<>(byId.values()));
+  }
+
+  final long removeParked(Collection<String> ids) {
+    check();
+    return doRemoveParked(Args.unique(ids, "ids"));
+  }
+
+  final long purgeParked(Instant cutoff, long keep) {
+    check();
+    Objects.requireNonNull(cutoff, "cutoff");
+    if (keep < 0) {
+      throw new IllegalArgumentException("keep must not be negative, was " + keep);
+    }
+    return doPurgeParked(cutoff, keep);
+  }
+
   @Override
   public final LedgerClaim recordPending(
       String activation, String occurrence, Collection<String> customers, Instant at) {
@@ -361,6 +387,13 @@ abstract class AbstractTx implements StateWriter {
   abstract long doAcknowledge(List<String> ids);
 
   abstract long doCountAttempts(List<String> ids);
+
+  /** Adds events with distinct ids, skipping ids already parked. */
+  abstract long doPark(List<ParkedEvent> events);
+
+  abstract long doRemoveParked(List<String> ids);
+
+  abstract long doPurgeParked(Instant cutoff, long keep);
 
   /** Moves the queued messages among the ids to the dead letters, replacing same-id letters. */
   abstract long doDeadLetter(Map<String, String> reasonsById, Instant at);

@@ -55,6 +55,9 @@ final class InMemoryStateStore extends AbstractStateStore {
   private final TreeMap<Long, DeadLetter> deadLetters = new TreeMap<>();
   private final Map<String, Long> deadSeqById = new HashMap<>();
   private long nextDeadSeq;
+  private final TreeMap<Long, ParkedEvent> parked = new TreeMap<>();
+  private final Map<String, Long> parkedSeqById = new HashMap<>();
+  private long nextParkedSeq;
   private final Map<String, Map<String, NavigableMap<String, LedgerEntry>>> ledger =
       new HashMap<>();
   private final TreeMap<Long, ActivityRecord> activity = new TreeMap<>();
@@ -312,6 +315,26 @@ final class InMemoryStateStore extends AbstractStateStore {
   @Override
   public long deadLetterCount() {
     return read(() -> (long) deadLetters.size());
+  }
+
+  @Override
+  public List<ParkedEvent> parkedMatched(int limit) {
+    Args.limit(limit);
+    return read(
+        () ->
+            parked.values().stream()
+                .filter(
+                    e ->
+                        (e.brazeId() != null && identitiesByBrazeId.containsKey(e.brazeId()))
+                            || (e.externalId() != null
+                                && brazeIdByExternalId.containsKey(e.externalId())))
+                .limit(limit)
+                .toList());
+  }
+
+  @Override
+  public long parkedCount() {
+    return read(() -> (long) parked.size());
   }
 
   private NavigableMap<String, LedgerEntry> occurrence(String activation, String occurrence) {
@@ -582,6 +605,54 @@ final class InMemoryStateStore extends AbstractStateStore {
         }
       }
       return updated;
+    }
+
+    @Override
+    long doPark(List<ParkedEvent> events) {
+      long added = 0;
+      for (ParkedEvent e : events) {
+        if (!parkedSeqById.containsKey(e.id())) {
+          long seq = nextParkedSeq++;
+          put(parked, seq, e);
+          put(parkedSeqById, e.id(), seq);
+          added++;
+        }
+      }
+      return added;
+    }
+
+    @Override
+    long doRemoveParked(List<String> ids) {
+      long removed = 0;
+      for (String id : ids) {
+        Long seq = remove(parkedSeqById, id);
+        if (seq != null) {
+          remove(parked, seq);
+          removed++;
+        }
+      }
+      return removed;
+    }
+
+    @Override
+    long doPurgeParked(Instant cutoff, long keep) {
+      List<String> dropped = new ArrayList<>();
+      for (ParkedEvent e : parked.values()) {
+        if (e.parkedAt().isBefore(cutoff)) {
+          dropped.add(e.id());
+        }
+      }
+      long left = parked.size() - dropped.size();
+      for (ParkedEvent e : parked.values()) {
+        if (left <= keep) {
+          break;
+        }
+        if (!e.parkedAt().isBefore(cutoff)) {
+          dropped.add(e.id());
+          left--;
+        }
+      }
+      return doRemoveParked(dropped);
     }
 
     @Override

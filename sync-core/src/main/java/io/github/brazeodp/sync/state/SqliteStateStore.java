@@ -54,7 +54,8 @@ final class SqliteStateStore extends AbstractStateStore {
   static final int APPLICATION_ID = 0x425A4F44;
 
   // Declared before MIGRATIONS, which reads it during class initialisation.
-  // Currents dead letters and the attempt count that lets a message that keeps failing become one.
+  // Currents dead letters, the attempt count that lets a message that keeps failing become one, and
+  // the parked events waiting for the identity map to learn their user.
   private static final List<String> SCHEMA_V2 =
       List.of(
           "ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",
@@ -62,7 +63,11 @@ final class SqliteStateStore extends AbstractStateStore {
               + " id TEXT NOT NULL UNIQUE, payload TEXT NOT NULL, size INTEGER NOT NULL,"
               + " enqueued_at INTEGER NOT NULL, attempts INTEGER NOT NULL,"
               + " dead_at INTEGER NOT NULL, reason TEXT NOT NULL)",
-          "CREATE INDEX dead_letter_by_time ON dead_letter (dead_at)");
+          "CREATE INDEX dead_letter_by_time ON dead_letter (dead_at)",
+          "CREATE TABLE parked (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+              + " payload TEXT NOT NULL, braze_id TEXT, external_id TEXT,"
+              + " parked_at INTEGER NOT NULL)",
+          "CREATE INDEX parked_by_time ON parked (parked_at)");
 
   /**
    * Forward migrations, by the schema version each one produces. A file at version {@code v} gets
@@ -1052,6 +1057,37 @@ final class SqliteStateStore extends AbstractStateStore {
     return read("count the dead letters", () -> queryLong("SELECT COUNT(*) FROM dead_letter"));
   }
 
+  @Override
+  public List<ParkedEvent> parkedMatched(int limit) {
+    Args.limit(limit);
+    return read(
+        "read the parked events",
+        () -> {
+          List<ParkedEvent> events = new ArrayList<>();
+          // Both identity columns are indexed (primary key, unique): one lookup per parked row.
+          query(
+              "SELECT id, payload, braze_id, external_id, parked_at FROM parked p"
+                  + " WHERE EXISTS (SELECT 1 FROM identity i WHERE i.braze_id = p.braze_id)"
+                  + " OR EXISTS (SELECT 1 FROM identity i WHERE i.external_id = p.external_id)"
+                  + " ORDER BY seq LIMIT ?",
+              rs ->
+                  events.add(
+                      new ParkedEvent(
+                          rs.getString(1),
+                          rs.getString(2),
+                          rs.getString(3),
+                          rs.getString(4),
+                          Codec.fromNanos(rs.getLong(5)))),
+              limit);
+          return events;
+        });
+  }
+
+  @Override
+  public long parkedCount() {
+    return read("count the parked events", () -> queryLong("SELECT COUNT(*) FROM parked"));
+  }
+
   private static Object[] filterParams(DeadLetterFilter filter, Object... more) {
     Object[] params = new Object[3 + more.length];
     params[0] = filter.reason();
@@ -1527,6 +1563,45 @@ final class SqliteStateStore extends AbstractStateStore {
                 reasonsById.keySet(),
                 (st, i, id) -> st.setString(i, id));
           });
+    }
+
+    @Override
+    long doPark(List<ParkedEvent> events) {
+      return sql(
+          "park events",
+          () ->
+              insert(
+                  "INSERT OR IGNORE INTO parked (id, payload, braze_id, external_id, parked_at)"
+                      + " VALUES ",
+                  "(?, ?, ?, ?, ?)",
+                  "",
+                  events,
+                  (st, i, e) -> {
+                    st.setString(i, e.id());
+                    st.setString(i + 1, e.payload());
+                    setParam(st, i + 2, e.brazeId());
+                    setParam(st, i + 3, e.externalId());
+                    st.setLong(i + 4, Codec.toNanos(e.parkedAt()));
+                  }));
+    }
+
+    @Override
+    long doRemoveParked(List<String> ids) {
+      return sql(
+          "remove parked events",
+          () -> batch("DELETE FROM parked WHERE id = ?", ids, (st, i, id) -> st.setString(i, id)));
+    }
+
+    @Override
+    long doPurgeParked(Instant cutoff, long keep) {
+      return sql(
+          "purge parked events",
+          () ->
+              update("DELETE FROM parked WHERE parked_at < ?", Codec.clampNanos(cutoff))
+                  + update(
+                      "DELETE FROM parked WHERE seq IN"
+                          + " (SELECT seq FROM parked ORDER BY seq DESC LIMIT -1 OFFSET ?)",
+                      keep));
     }
 
     @Override

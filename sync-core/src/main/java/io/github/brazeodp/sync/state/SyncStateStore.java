@@ -323,6 +323,52 @@ public interface SyncStateStore extends StateWriter, AutoCloseable {
    */
   long purgeDeadLetters(Instant cutoff);
 
+  // ---- Currents parked events ------------------------------------------------------------------
+
+  /**
+   * Parks events whose user the identity map does not know yet; an id already parked is ignored.
+   *
+   * @param events the events
+   * @return the number of events added
+   * @throws StateStoreException if the store cannot commit
+   */
+  long park(Collection<ParkedEvent> events);
+
+  /**
+   * Returns the oldest parked events whose user the identity map now knows, by {@code braze_id} or
+   * {@code external_id}.
+   *
+   * @param limit the maximum number, at least 1
+   * @return up to {@code limit} events, oldest first
+   */
+  List<ParkedEvent> parkedMatched(int limit);
+
+  /**
+   * Removes parked events (forwarded, or given up).
+   *
+   * @param ids the events' ids
+   * @return the number removed
+   * @throws StateStoreException if the store cannot commit
+   */
+  long removeParked(Collection<String> ids);
+
+  /**
+   * Drops the parked events parked before {@code cutoff}, then the oldest beyond {@code keep}.
+   *
+   * @param cutoff the first parking time kept
+   * @param keep the most events kept, zero or more
+   * @return the number dropped
+   * @throws StateStoreException if the store cannot commit
+   */
+  long purgeParked(Instant cutoff, long keep);
+
+  /**
+   * Counts the parked events.
+   *
+   * @return the number of parked events
+   */
+  long parkedCount();
+
   // ---- Activation ledger -----------------------------------------------------------------------
 
   /**

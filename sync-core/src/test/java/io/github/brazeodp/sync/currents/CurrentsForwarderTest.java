@@ -21,12 +21,14 @@ import io.github.brazeodp.sync.port.OdpGateway;
 import io.github.brazeodp.sync.state.ActivityRecord;
 import io.github.brazeodp.sync.state.DeadLetter;
 import io.github.brazeodp.sync.state.DeadLetterFilter;
+import io.github.brazeodp.sync.state.IdentityRecord;
 import io.github.brazeodp.sync.state.OutboxMessage;
 import io.github.brazeodp.sync.state.SyncStateStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -286,6 +288,77 @@ class CurrentsForwarderTest {
     assertThat(odp.events()).hasSize(500);
     assertThat(odp.events().stream().map(OdpEvent::idempotenceId).distinct()).hasSize(500);
     assertThat(store.deadLetterCount()).isZero();
+  }
+
+  @Test
+  void anUnmatchedEventIsParkedAndForwardedOnceTheSegmentSyncLearnsItsUser() {
+    SyncStateStore store = memory();
+    CurrentsForwarder f =
+        CurrentsForwarder.builder()
+            .odp(odp)
+            .state(store)
+            .clock(clock)
+            .activityWindow(Duration.ZERO)
+            .parkedCheckInterval(Duration.ZERO)
+            .build();
+    toClose.add(f);
+    // A session start carries only Braze's ids: nothing ODP can use yet.
+    String session = event("s1", "users.behaviors.app.SessionStart", "");
+    CurrentsResponse r = receiver(f).handle(headers(TOKEN), batch(session));
+    assertThat(r.body()).contains("\"unmatched\":1");
+    assertThat(store.parkedCount()).isEqualTo(1);
+    assertThat(f.drainOnce().forwarded()).isZero();
+    assertThat(odp.events()).isEmpty();
+
+    // The nightly segment sync learns the user behind Braze id b-s1.
+    store.transaction(
+        tx ->
+            tx.putIdentities(
+                List.of(
+                    new IdentityRecord(
+                        "b-s1", "cust-1", Map.of("email", "s1@example.com"), clock.instant()))));
+
+    assertThat(f.drainOnce().forwarded()).isEqualTo(1);
+    assertThat(f.drainOnce().forwarded()).isZero();
+    assertThat(odp.events())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.idempotenceId()).isEqualTo("s1");
+              assertThat(e.identifiers()).containsEntry("email", "s1@example.com");
+              assertThat(e.action()).isEqualTo("behaviors_app_sessionstart");
+            });
+    assertThat(store.parkedCount()).isZero();
+    assertThat(f.counts().parked()).isEqualTo(1);
+    assertThat(f.counts().unparked()).isEqualTo(1);
+    assertThat(store.recentActivity(ActivityRecord.Flow.CURRENTS, 5))
+        .anySatisfy(a -> assertThat(a.counts().other()).containsEntry("unparked", 1L));
+  }
+
+  @Test
+  void parkedEventsPastTheirBoundsAreDroppedAndCounted() {
+    SyncStateStore store = memory();
+    CurrentsForwarder f =
+        CurrentsForwarder.builder()
+            .odp(odp)
+            .state(store)
+            .clock(clock)
+            .parking(Duration.ofDays(7), 1)
+            .parkedCheckInterval(Duration.ZERO)
+            .build();
+    toClose.add(f);
+    receiver(f)
+        .handle(
+            headers(TOKEN),
+            batch(
+                event("p1", "users.behaviors.app.SessionStart", ""),
+                event("p2", "users.behaviors.app.SessionStart", "")));
+    f.drainOnce();
+    assertThat(store.parkedCount()).isEqualTo(1);
+    clock.advance(Duration.ofDays(8));
+    f.drainOnce();
+    assertThat(store.parkedCount()).isZero();
+    assertThat(f.counts().parkedDropped()).isEqualTo(2);
   }
 
   @Test

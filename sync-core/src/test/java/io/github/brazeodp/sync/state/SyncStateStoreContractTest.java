@@ -481,6 +481,63 @@ abstract class SyncStateStoreContractTest {
   }
 
   @Nested
+  class Parked {
+    ParkedEvent parked(String id, String brazeId, String externalId, Instant at) {
+      return new ParkedEvent(id, "{\"p\":\"" + id + "\"}", brazeId, externalId, at);
+    }
+
+    @Test
+    void parkedEventsMatchOnceTheIdentityMapLearnsTheirUser() {
+      assertThat(
+              store.park(
+                  List.of(
+                      parked("e1", "b1", null, T0),
+                      parked("e2", null, "x2", T0),
+                      parked("e3", "b3", "x3", T0),
+                      parked("e1", "b1", null, T0))))
+          .isEqualTo(3);
+      assertThat(store.park(List.of(parked("e1", "b1", null, T0)))).isZero();
+      assertThat(store.parkedCount()).isEqualTo(3);
+      assertThat(store.parkedMatched(10)).isEmpty();
+
+      store.putIdentities(
+          List.of(
+              new IdentityRecord("b1", null, Map.of("email", "one@example.com"), T0),
+              new IdentityRecord("b9", "x2", Map.of("email", "two@example.com"), T0)));
+
+      assertThat(store.parkedMatched(10))
+          .containsExactly(parked("e1", "b1", null, T0), parked("e2", null, "x2", T0));
+      assertThat(store.parkedMatched(1)).extracting(ParkedEvent::id).containsExactly("e1");
+      assertThat(store.removeParked(List.of("e1", "missing"))).isEqualTo(1);
+      assertThat(store.parkedMatched(10)).extracting(ParkedEvent::id).containsExactly("e2");
+      assertThat(store.parkedCount()).isEqualTo(2);
+    }
+
+    @Test
+    void purgeDropsTheTooOldThenTheOldestBeyondTheCount() {
+      for (int i = 0; i < 5; i++) {
+        store.park(List.of(parked("e" + i, "b" + i, null, T0.plusSeconds(i))));
+      }
+      assertThat(store.purgeParked(T0.plusSeconds(1), 10)).isEqualTo(1);
+      assertThat(store.purgeParked(T0, 2)).isEqualTo(2);
+      store.putIdentities(
+          List.of(
+              new IdentityRecord("b3", null, Map.of("email", "3@example.com"), T0),
+              new IdentityRecord("b4", null, Map.of("email", "4@example.com"), T0)));
+      assertThat(store.parkedMatched(10)).extracting(ParkedEvent::id).containsExactly("e3", "e4");
+      assertThat(store.purgeParked(Instant.MAX, 0)).isEqualTo(2);
+      assertThat(store.parkedCount()).isZero();
+    }
+
+    @Test
+    void aParkedEventNeedsAUserId() {
+      assertThatThrownBy(() -> parked("e", null, null, T0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("brazeId or an externalId");
+    }
+  }
+
+  @Nested
   class DeadLetters {
     OutboxMessage message(String id) {
       return new OutboxMessage(id, "{\"id\":\"" + id + "\"}", T0);
