@@ -7,6 +7,7 @@ import io.github.brazeodp.sync.inspect.InspectedExchange;
 import io.github.brazeodp.sync.state.OutboxMessage;
 import io.github.brazeodp.sync.state.OutboxSize;
 import io.github.brazeodp.sync.state.ParkedEvent;
+import io.github.brazeodp.sync.state.StateWriter;
 import io.github.brazeodp.sync.state.SyncStateStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -128,6 +129,10 @@ public final class CurrentsReceiver {
   private final String endpoint;
   private final Set<String> versionsWarned = ConcurrentHashMap.newKeySet();
   private final AtomicReference<Instant> lastPurge = new AtomicReference<>();
+  private final Object commitLock = new Object();
+  // Guarded by commitLock.
+  private final List<Pending> waiting = new ArrayList<>();
+  private boolean committing;
 
   private CurrentsReceiver(Builder b) {
     if (b.tokens.isEmpty()) {
@@ -437,27 +442,7 @@ public final class CurrentsReceiver {
       }
       long bytes = newBytes;
       try {
-        state.transaction(
-            tx -> {
-              // Marked seen and queued in one transaction: a crash cannot mark an event seen
-              // without queuing it, nor queue it twice.
-              Set<String> news = tx.markSeen(candidates.keySet(), now);
-              if (news.isEmpty()) {
-                return;
-              }
-              OutboxSize size = state.outboxSize();
-              long addBytes = news.size() == candidates.size() ? bytes : bytesOf(candidates, news);
-              if (size.messages() + news.size() > maxOutboxMessages
-                  || size.bytes() + addBytes > maxOutboxBytes) {
-                throw new OutboxFullException(size);
-              }
-              List<OutboxMessage> queue = new ArrayList<>(news.size());
-              for (String id : news) {
-                queue.add(candidates.get(id));
-              }
-              tx.enqueue(queue);
-              fresh[0] = queue.size();
-            });
+        fresh[0] = queueDurably(candidates, bytes, now);
       } catch (OutboxFullException e) {
         counters.refusedBatches.incrementAndGet();
         counters.received.addAndGet(-parsed.size());
@@ -506,6 +491,122 @@ public final class CurrentsReceiver {
       return null;
     }
     return new ParkedEvent(t.currentsId(), OutboxCodec.encode(t.event()), brazeId, externalId, now);
+  }
+
+  /** One request's events waiting for a group commit; fields are published under commitLock. */
+  private static final class Pending {
+    final Map<String, OutboxMessage> candidates;
+    final long bytes;
+    final Instant now;
+    boolean done;
+    int fresh;
+    RuntimeException failure;
+
+    Pending(Map<String, OutboxMessage> candidates, long bytes, Instant now) {
+      this.candidates = candidates;
+      this.bytes = bytes;
+      this.now = now;
+    }
+  }
+
+  /**
+   * Marks the events seen and queues the new ones durably, sharing one commit (one fsync) with the
+   * requests that arrive meanwhile: the first request to find no commit running commits for every
+   * request waiting, the others wait for it. A request alone commits at once, so nothing waits for
+   * a timer; under load, one fsync covers many requests. Each request is a nested unit of the
+   * group: an outbox bound reached by one is undone for that one only.
+   *
+   * @return how many events of the request were new
+   */
+  private int queueDurably(Map<String, OutboxMessage> candidates, long bytes, Instant now) {
+    Pending mine = new Pending(candidates, bytes, now);
+    List<Pending> group = null;
+    boolean interrupted = false;
+    synchronized (commitLock) {
+      waiting.add(mine);
+      while (!mine.done && committing) {
+        try {
+          commitLock.wait();
+        } catch (InterruptedException e) {
+          // The request is in the group already; its answer must reflect the commit.
+          interrupted = true;
+        }
+      }
+      if (!mine.done) {
+        committing = true;
+        group = new ArrayList<>(waiting);
+        waiting.clear();
+      }
+    }
+    if (group != null) {
+      try {
+        commitGroup(group);
+      } finally {
+        synchronized (commitLock) {
+          for (Pending p : group) {
+            p.done = true;
+          }
+          committing = false;
+          commitLock.notifyAll();
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (mine.failure != null) {
+      throw mine.failure;
+    }
+    return mine.fresh;
+  }
+
+  private void commitGroup(List<Pending> group) {
+    try {
+      state.transaction(
+          tx -> {
+            for (Pending p : group) {
+              try {
+                // Marked seen and queued in one unit: a crash cannot mark an event seen without
+                // queuing it, nor queue it twice.
+                p.fresh = state.transactionResult(inner -> queue(inner, p));
+              } catch (OutboxFullException e) {
+                p.failure = e;
+              }
+            }
+          });
+    } catch (RuntimeException e) {
+      for (Pending p : group) {
+        p.fresh = 0;
+        if (p.failure == null) {
+          p.failure = e;
+        }
+      }
+    } catch (Error e) {
+      for (Pending p : group) {
+        p.fresh = 0;
+        p.failure = new IllegalStateException("the group commit failed: " + e, e);
+      }
+      throw e;
+    }
+  }
+
+  private int queue(StateWriter tx, Pending p) {
+    Set<String> news = tx.markSeen(p.candidates.keySet(), p.now);
+    if (news.isEmpty()) {
+      return 0;
+    }
+    OutboxSize size = state.outboxSize();
+    long addBytes = news.size() == p.candidates.size() ? p.bytes : bytesOf(p.candidates, news);
+    if (size.messages() + news.size() > maxOutboxMessages
+        || size.bytes() + addBytes > maxOutboxBytes) {
+      throw new OutboxFullException(size);
+    }
+    List<OutboxMessage> queue = new ArrayList<>(news.size());
+    for (String id : news) {
+      queue.add(p.candidates.get(id));
+    }
+    tx.enqueue(queue);
+    return queue.size();
   }
 
   private static long bytesOf(Map<String, OutboxMessage> candidates, Set<String> ids) {

@@ -480,6 +480,47 @@ class CurrentsForwarderTest {
   }
 
   @Test
+  void concurrentPostsShareCommitsWithoutLosingOrDuplicatingAnEvent(@TempDir Path dir)
+      throws Exception {
+    try (SyncStateStore store = SyncStateStore.sqlite(dir.resolve("state.db"))) {
+      CurrentsForwarder f = forwarder(odp, store);
+      CurrentsReceiver r = receiver(f);
+      int threads = 8;
+      int posts = 25;
+      java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          String prefix = "t" + t + "-";
+          done.add(
+              pool.submit(
+                  () -> {
+                    for (int p = 0; p < posts; p++) {
+                      assertThat(r.handle(headers(TOKEN), events(prefix + p + "-", 20)).status())
+                          .isEqualTo(200);
+                    }
+                    // Braze resends one batch: every event is a duplicate.
+                    assertThat(r.handle(headers(TOKEN), events(prefix + "0-", 20)).body())
+                        .contains("\"duplicates\":20");
+                    return null;
+                  }));
+        }
+        for (java.util.concurrent.Future<?> d : done) {
+          d.get(60, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(store.outboxSize().messages()).isEqualTo(threads * posts * 20L);
+      assertThat(f.counts().queued()).isEqualTo(threads * posts * 20L);
+      assertThat(f.counts().duplicates()).isEqualTo(threads * 20L);
+      assertThat(f.drainOnce().forwarded()).isEqualTo(threads * posts * 20);
+      assertThat(odp.events().stream().map(OdpEvent::idempotenceId).distinct())
+          .hasSize(threads * posts * 20);
+    }
+  }
+
+  @Test
   void restartDrainsWhatThePreviousProcessLeftQueued(@TempDir Path dir) {
     Path file = dir.resolve("state.db");
     byte[] body = events("s", 4);
