@@ -5,10 +5,14 @@ import io.github.brazeodp.sync.IdentityRule;
 import io.github.brazeodp.sync.currents.CurrentsCounts;
 import io.github.brazeodp.sync.currents.CurrentsForwarder;
 import io.github.brazeodp.sync.currents.CurrentsReceiver;
+import io.github.brazeodp.sync.state.OutboxSize;
+import io.github.brazeodp.sync.state.SyncStateStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -66,8 +70,13 @@ final class CurrentsService implements AutoCloseable {
             .build();
     forwarder.start();
     try {
+      SyncStateStore state = host.state;
       CurrentsHttpServer server =
-          CurrentsHttpServer.start(new InetSocketAddress(port), receiver, 8);
+          CurrentsHttpServer.builder(receiver)
+              .address(new InetSocketAddress(port))
+              .threads(8)
+              .health(() -> health(state, forwarder, receiver, Clock.systemUTC()))
+              .start();
       return new CurrentsService(forwarder, receiver, server);
     } catch (IOException e) {
       forwarder.close();
@@ -91,6 +100,63 @@ final class CurrentsService implements AutoCloseable {
         flushTimeout);
   }
 
+  /**
+   * Readiness for load balancers: the store takes a write, and the outbox is under the bound past
+   * which posts are refused. ODP's last answer is reported but does not decide: while ODP is down
+   * the outbox is exactly where events should go.
+   */
+  static CurrentsHttpServer.Health health(
+      SyncStateStore state, CurrentsForwarder forwarder, CurrentsReceiver receiver, Clock clock) {
+    Instant now = clock.instant();
+    boolean writable;
+    OutboxSize size = null;
+    long dead = -1;
+    try {
+      state.putLastSuccess("currents/health", now);
+      size = state.outboxSize();
+      dead = state.deadLetterCount();
+      writable = true;
+    } catch (RuntimeException e) {
+      writable = false;
+    }
+    boolean underBound =
+        size != null
+            && size.messages() < receiver.maxOutboxMessages()
+            && size.bytes() < receiver.maxOutboxBytes();
+    boolean ready = writable && underBound;
+    StringBuilder json = new StringBuilder("{\"status\":\"").append(ready ? "UP" : "DOWN");
+    json.append("\",\"store\":\"").append(writable ? "writable" : "failing").append('"');
+    if (size != null) {
+      json.append(",\"outbox\":{\"messages\":")
+          .append(size.messages())
+          .append(",\"bytes\":")
+          .append(size.bytes())
+          .append(",\"max_messages\":")
+          .append(receiver.maxOutboxMessages())
+          .append(",\"max_bytes\":")
+          .append(receiver.maxOutboxBytes())
+          .append("},\"dead_letters\":")
+          .append(dead);
+    }
+    json.append(",\"last_odp_contact\":")
+        .append(forwarder.lastOdpContact().map(t -> "\"" + t + "\"").orElse("null"))
+        .append('}');
+    return new CurrentsHttpServer.Health(ready, json.toString());
+  }
+
+  /** Tells whether the state store closed itself after a failure it could not recover from. */
+  boolean storeClosed() {
+    try {
+      forwarder.outboxSize();
+      return false;
+    } catch (IllegalStateException closed) {
+      return true;
+    } catch (RuntimeException failing) {
+      // Failing for now (a full disk): the store recovers by itself once writes succeed again.
+      return false;
+    }
+  }
+
   int port() {
     return server.port();
   }
@@ -109,8 +175,8 @@ final class CurrentsService implements AutoCloseable {
    *
    * <p>The HTTP server is stopped on its own thread and waited for at most {@link
    * #IN_FLIGHT_GRACE}: closing the listener is the first thing it does, so new posts are refused at
-   * once, and it then gives running posts up to a second; on Java 17 the JDK server's {@code stop}
-   * waits that whole delay even when idle, so the wait is bounded here rather than trusted.
+   * once, and it then gives running posts up to a second; the wait is bounded here rather than
+   * trusted.
    */
   @Override
   public synchronized void close() {

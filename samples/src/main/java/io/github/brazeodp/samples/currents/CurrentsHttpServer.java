@@ -1,67 +1,106 @@
 package io.github.brazeodp.samples.currents;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.github.brazeodp.sync.currents.CurrentsReceiver;
 import io.github.brazeodp.sync.currents.CurrentsResponse;
-import java.io.ByteArrayOutputStream;
+import io.github.brazeodp.sync.currents.RequestHeaders;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Serves a {@link CurrentsReceiver} at {@code POST /currents} on the JDK's built-in HTTP server,
- * the smallest host Braze Currents can post to.
+ * Serves a {@link CurrentsReceiver} at {@code POST /currents}, and {@code GET /health}, on an
+ * embedded Jetty 12 server built to face the open internet.
  *
- * <p>The body is read up to the receiver's limit plus one byte, so an oversized post costs at most
- * that much memory and gets 413 (after the token check, as Braze expects). Put it behind a TLS
- * terminating proxy: Braze posts over HTTPS.
+ * <ul>
+ *   <li>The token, the content coding and the declared length are checked from the headers ({@link
+ *       CurrentsReceiver#precheck}) before any byte of the body is read: a wrong token costs no
+ *       body memory at all.
+ *   <li>Bodies are read without blocking a thread, so slow clients (slowloris, in the headers or
+ *       the body) hold a socket but no thread; requests are processed on a small pool of their own.
+ *   <li>The body bytes being read across all requests are bounded ({@code maxInFlightBytes}): past
+ *       it a request gets 503 with {@code Retry-After} before its body is read.
+ *   <li>A connection idle for {@code idleTimeout} is closed, in the headers or the body, and a body
+ *       must arrive whole within {@code bodyTimeout} (408 otherwise); at most {@code
+ *       maxConnections} connections are open at once.
+ * </ul>
+ *
+ * <p>Put it behind a TLS terminating proxy or load balancer: Braze posts over HTTPS.
  */
 public final class CurrentsHttpServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CurrentsHttpServer.class);
+
   /** The path Braze posts to. */
   public static final String PATH = "/currents";
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  /** The path of the health check for load balancers and Kubernetes probes. */
+  public static final String HEALTH_PATH = "/health";
 
-  private CurrentsHttpServer(HttpServer server, ExecutorService executor) {
+  private final Server server;
+  private final ServerConnector connector;
+  private final ExecutorService workers;
+  private final CurrentsHandler handler;
+
+  private CurrentsHttpServer(
+      Server server, ServerConnector connector, ExecutorService workers, CurrentsHandler handler) {
     this.server = server;
-    this.executor = executor;
+    this.connector = connector;
+    this.workers = workers;
+    this.handler = handler;
   }
 
+  /** What {@code GET /health} reports; no secrets, so it needs no token. */
+  public record Health(boolean ready, String json) {}
+
   /**
-   * Starts serving {@code receiver} on {@code address}.
+   * Starts serving {@code receiver} on {@code address} with the default limits.
    *
    * @param address where to listen; port 0 picks a free port
    * @param receiver the receiver
-   * @param threads how many requests are handled at once
+   * @param threads how many requests are processed at once
    * @return the running server; close it to stop
    * @throws IOException if the address cannot be bound
    */
   public static CurrentsHttpServer start(
       InetSocketAddress address, CurrentsReceiver receiver, int threads) throws IOException {
-    Objects.requireNonNull(receiver, "receiver");
-    HttpServer server = HttpServer.create(address, 128);
-    AtomicInteger n = new AtomicInteger();
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            threads,
-            r -> {
-              Thread t = new Thread(r, "currents-http-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    server.setExecutor(executor);
-    server.createContext(PATH, exchange -> handle(exchange, receiver));
-    server.start();
-    return new CurrentsHttpServer(server, executor);
+    return builder(receiver).address(address).threads(threads).start();
+  }
+
+  /**
+   * Returns a builder for a server in front of {@code receiver}.
+   *
+   * @param receiver the receiver
+   * @return a builder with the default limits
+   */
+  public static Builder builder(CurrentsReceiver receiver) {
+    return new Builder(receiver);
   }
 
   /**
@@ -70,52 +109,16 @@ public final class CurrentsHttpServer implements AutoCloseable {
    * @return the port
    */
   public int port() {
-    return server.getAddress().getPort();
+    return connector.getLocalPort();
   }
 
-  private static void handle(HttpExchange exchange, CurrentsReceiver receiver) throws IOException {
-    try (exchange) {
-      if (!exchange.getRequestURI().getPath().equals(PATH)) {
-        send(exchange, 404, "{\"error\":\"not found\"}", "application/json");
-        return;
-      }
-      if (!exchange.getRequestMethod().equals("POST")) {
-        exchange.getResponseHeaders().set("Allow", "POST");
-        send(exchange, 405, "{\"error\":\"use POST\"}", "application/json");
-        return;
-      }
-      byte[] body = readAtMost(exchange.getRequestBody(), receiver.maxBodyBytes() + 1);
-      CurrentsResponse response = receiver.handle(exchange.getRequestHeaders(), body);
-      response.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-      byte[] out = response.body().getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(response.status(), out.length);
-      try (OutputStream os = exchange.getResponseBody()) {
-        os.write(out);
-      }
-    }
-  }
-
-  private static byte[] readAtMost(InputStream in, long limit) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buffer = new byte[16 * 1024];
-    long total = 0;
-    int read;
-    while (total < limit
-        && (read = in.read(buffer, 0, (int) Math.min(buffer.length, limit - total))) != -1) {
-      out.write(buffer, 0, read);
-      total += read;
-    }
-    return out.toByteArray();
-  }
-
-  private static void send(HttpExchange exchange, int status, String body, String type)
-      throws IOException {
-    byte[] out = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", type);
-    exchange.sendResponseHeaders(status, out.length);
-    try (OutputStream os = exchange.getResponseBody()) {
-      os.write(out);
-    }
+  /**
+   * Returns the body bytes reserved by requests whose bodies are being read, for metrics.
+   *
+   * @return the bytes in flight
+   */
+  public long inFlightBodyBytes() {
+    return handler.inFlightBytes.get();
   }
 
   /**
@@ -124,15 +127,316 @@ public final class CurrentsHttpServer implements AutoCloseable {
    */
   @Override
   public void close() {
-    server.stop(1);
-    executor.shutdown();
     try {
-      if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-        executor.shutdownNow();
+      server.stop();
+    } catch (TimeoutException e) {
+      // Slow or idle clients still connected after the 1 s grace: they are cut off, as intended.
+      log.info("Currents HTTP server stopped; connections still open after 1 s were closed");
+    } catch (Exception e) {
+      log.warn("Currents HTTP server did not stop cleanly: {}", e.toString());
+    }
+    workers.shutdown();
+    try {
+      if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
+        workers.shutdownNow();
       }
     } catch (InterruptedException e) {
-      executor.shutdownNow();
+      workers.shutdownNow();
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Builds and starts {@link CurrentsHttpServer}s. */
+  public static final class Builder {
+    private final CurrentsReceiver receiver;
+    private InetSocketAddress address = new InetSocketAddress(8080);
+    private int threads = 8;
+    private long maxInFlightBytes = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 4);
+    private Duration idleTimeout = Duration.ofSeconds(10);
+    private Duration bodyTimeout = Duration.ofSeconds(30);
+    private int maxConnections = 10_000;
+    private Duration retryAfter = Duration.ofSeconds(5);
+    private Supplier<Health> health = () -> new Health(true, "{\"status\":\"UP\"}");
+
+    private Builder(CurrentsReceiver receiver) {
+      this.receiver = Objects.requireNonNull(receiver, "receiver");
+    }
+
+    /** Sets where to listen (default port 8080 on every interface). */
+    public Builder address(InetSocketAddress address) {
+      this.address = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /** Sets how many requests are processed at once (default 8). */
+    public Builder threads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads must be at least 1, was " + threads);
+      }
+      this.threads = threads;
+      return this;
+    }
+
+    /**
+     * Sets the bound on body bytes being read across all requests (default 64 MiB or a quarter of
+     * the heap, whichever is smaller); it must hold at least one body of the receiver's limit.
+     */
+    public Builder maxInFlightBytes(long bytes) {
+      if (bytes < receiver.maxBodyBytes()) {
+        throw new IllegalArgumentException(
+            "maxInFlightBytes "
+                + bytes
+                + " is below the receiver's body limit "
+                + receiver.maxBodyBytes());
+      }
+      this.maxInFlightBytes = bytes;
+      return this;
+    }
+
+    /** Sets how long a connection may stay silent, in its headers or body (default 10 s). */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = positive(timeout, "idleTimeout");
+      return this;
+    }
+
+    /** Sets how long a whole body may take to arrive (default 30 s). */
+    public Builder bodyTimeout(Duration timeout) {
+      this.bodyTimeout = positive(timeout, "bodyTimeout");
+      return this;
+    }
+
+    /** Sets how many connections may be open at once (default 10,000). */
+    public Builder maxConnections(int connections) {
+      if (connections < 1) {
+        throw new IllegalArgumentException("maxConnections must be at least 1, was " + connections);
+      }
+      this.maxConnections = connections;
+      return this;
+    }
+
+    /** Sets what {@code GET /health} answers: 200 when ready, else 503, with the JSON given. */
+    public Builder health(Supplier<Health> health) {
+      this.health = Objects.requireNonNull(health, "health");
+      return this;
+    }
+
+    /**
+     * Starts the server.
+     *
+     * @return the running server
+     * @throws IOException if the address cannot be bound
+     */
+    public CurrentsHttpServer start() throws IOException {
+      if (maxInFlightBytes < receiver.maxBodyBytes()) {
+        maxInFlightBytes = receiver.maxBodyBytes();
+      }
+      // Jetty's own threads only parse and dispatch; a handful suffices since reads never block.
+      QueuedThreadPool pool = new QueuedThreadPool(16, 4);
+      pool.setName("currents-jetty");
+      pool.setDaemon(true);
+      Server server = new Server(pool);
+      HttpConfiguration http = new HttpConfiguration();
+      http.setSendServerVersion(false);
+      http.setSendDateHeader(false);
+      http.setRequestHeaderSize(16 * 1024);
+      ServerConnector connector =
+          new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+      connector.setHost(address.getHostString());
+      connector.setPort(address.getPort());
+      connector.setIdleTimeout(idleTimeout.toMillis());
+      connector.setAcceptQueueSize(1024);
+      server.addConnector(connector);
+      server.addBean(new NetworkConnectionLimit(maxConnections, connector));
+      AtomicInteger n = new AtomicInteger();
+      ExecutorService workers =
+          Executors.newFixedThreadPool(
+              threads,
+              r -> {
+                Thread t = new Thread(r, "currents-http-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
+      CurrentsHandler handler =
+          new CurrentsHandler(receiver, workers, maxInFlightBytes, bodyTimeout, retryAfter, health);
+      server.setHandler(handler);
+      server.setStopTimeout(1_000);
+      try {
+        server.start();
+      } catch (IOException e) {
+        workers.shutdownNow();
+        throw e;
+      } catch (Exception e) {
+        workers.shutdownNow();
+        throw new IOException("cannot start the Currents HTTP server on " + address, e);
+      }
+      return new CurrentsHttpServer(server, connector, workers, handler);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + d);
+      }
+      return d;
+    }
+  }
+
+  /** Routes, checks headers, reads the body asynchronously within the byte budget, processes. */
+  private static final class CurrentsHandler extends Handler.Abstract.NonBlocking {
+    private final CurrentsReceiver receiver;
+    private final ExecutorService workers;
+    private final long maxInFlightBytes;
+    private final Duration bodyTimeout;
+    private final Duration retryAfter;
+    private final Supplier<Health> health;
+    private final AtomicLong inFlightBytes = new AtomicLong();
+
+    CurrentsHandler(
+        CurrentsReceiver receiver,
+        ExecutorService workers,
+        long maxInFlightBytes,
+        Duration bodyTimeout,
+        Duration retryAfter,
+        Supplier<Health> health) {
+      this.receiver = receiver;
+      this.workers = workers;
+      this.maxInFlightBytes = maxInFlightBytes;
+      this.bodyTimeout = bodyTimeout;
+      this.retryAfter = retryAfter;
+      this.health = health;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      String path = Request.getPathInContext(request);
+      if (path.equals(HEALTH_PATH) || path.equals(HEALTH_PATH + "/live")) {
+        health(request, response, callback, path.endsWith("/live"));
+        return true;
+      }
+      if (!path.equals(PATH)) {
+        send(response, callback, 404, "{\"error\":\"not found\"}");
+        return true;
+      }
+      if (!HttpMethod.POST.is(request.getMethod())) {
+        response.getHeaders().put(HttpHeader.ALLOW, "POST");
+        send(response, callback, 405, "{\"error\":\"use POST\"}");
+        return true;
+      }
+      RequestHeaders headers = request.getHeaders()::get;
+      Optional<CurrentsResponse> early = receiver.precheck(headers);
+      if (early.isPresent()) {
+        // Refused from the headers: the body is never read, and the connection is not reused.
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        send(response, callback, early.get());
+        return true;
+      }
+      long length = request.getLength();
+      long reserve = length >= 0 ? length : receiver.maxBodyBytes();
+      if (inFlightBytes.addAndGet(reserve) > maxInFlightBytes) {
+        inFlightBytes.addAndGet(-reserve);
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(retryAfter.toSeconds()));
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        send(
+            response,
+            callback,
+            503,
+            "{\"error\":\"too many request bodies in flight; resend later\"}");
+        return true;
+      }
+      CompletableFuture<byte[]> body =
+          Content.Source.asByteArrayAsync(request, (int) receiver.maxBodyBytes());
+      body.orTimeout(bodyTimeout.toMillis(), TimeUnit.MILLISECONDS)
+          .whenComplete(
+              (bytes, failure) -> {
+                inFlightBytes.addAndGet(-reserve);
+                if (failure != null) {
+                  body.cancel(true);
+                  refuseBody(response, callback, failure);
+                  return;
+                }
+                try {
+                  workers.execute(() -> process(headers, bytes, response, callback));
+                } catch (RejectedExecutionException stopping) {
+                  send(response, callback, 503, "{\"error\":\"shutting down\"}");
+                }
+              });
+      return true;
+    }
+
+    private void process(
+        RequestHeaders headers, byte[] body, Response response, Callback callback) {
+      try {
+        send(response, callback, receiver.handle(headers, body));
+      } catch (RuntimeException e) {
+        callback.failed(e);
+      }
+    }
+
+    private void refuseBody(Response response, Callback callback, Throwable failure) {
+      Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      if (cause instanceof TimeoutException) {
+        send(
+            response,
+            callback,
+            408,
+            "{\"error\":\"the body did not arrive within " + bodyTimeout.toSeconds() + " s\"}");
+      } else if (cause instanceof IllegalArgumentException
+          || cause instanceof ArithmeticException) {
+        send(
+            response,
+            callback,
+            413,
+            "{\"error\":\"the body is over the limit of "
+                + receiver.maxBodyBytes()
+                + " bytes; send smaller batches\"}");
+      } else {
+        callback.failed(cause);
+      }
+    }
+
+    private void health(Request request, Response response, Callback callback, boolean live) {
+      if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
+        response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+        send(response, callback, 405, "{\"error\":\"use GET\"}");
+        return;
+      }
+      if (live) {
+        send(response, callback, 200, "{\"status\":\"UP\"}");
+        return;
+      }
+      // The probe reads the store; run it off Jetty's threads like any other store access.
+      try {
+        workers.execute(
+            () -> {
+              Health h;
+              try {
+                h = health.get();
+              } catch (RuntimeException e) {
+                h = new Health(false, "{\"status\":\"DOWN\",\"error\":\"health check failed\"}");
+              }
+              send(response, callback, h.ready() ? 200 : 503, h.json());
+            });
+      } catch (RejectedExecutionException stopping) {
+        send(response, callback, 503, "{\"status\":\"DOWN\"}");
+      }
+    }
+
+    private static void send(Response response, Callback callback, CurrentsResponse r) {
+      r.headers().forEach((k, v) -> response.getHeaders().put(k, v));
+      write(response, callback, r.status(), r.body());
+    }
+
+    private static void send(Response response, Callback callback, int status, String json) {
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+      write(response, callback, status, json);
+    }
+
+    private static void write(Response response, Callback callback, int status, String body) {
+      response.setStatus(status);
+      byte[] out = body.getBytes(StandardCharsets.UTF_8);
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, out.length);
+      response.write(true, ByteBuffer.wrap(out), callback);
     }
   }
 }

@@ -21,6 +21,10 @@ final class Counters {
   final AtomicLong refusedBatches = new AtomicLong();
   final AtomicLong unauthorized = new AtomicLong();
   final AtomicLong odpCalls = new AtomicLong();
+  final AtomicLong deadLettered = new AtomicLong();
+  final AtomicLong parked = new AtomicLong();
+  final AtomicLong unparked = new AtomicLong();
+  final AtomicLong parkedDropped = new AtomicLong();
   private final List<ActivityRecord.Rejection> problems = new ArrayList<>();
 
   CurrentsCounts snapshot() {
@@ -34,7 +38,11 @@ final class Counters {
         odpRejected.get(),
         truncatedFields.get(),
         refusedBatches.get(),
-        unauthorized.get());
+        unauthorized.get(),
+        deadLettered.get(),
+        parked.get(),
+        unparked.get(),
+        parkedDropped.get());
   }
 
   /** Remembers a problem for the next activity record; only the first ones of a window are kept. */

@@ -12,10 +12,16 @@ package io.github.brazeodp.sync.currents;
  * @param unmatched events with no identifier ODP could use; counted and reported, not forwarded
  * @param rejected events refused by the receiver (missing id or event type, wrong types, too large,
  *     too deeply nested)
- * @param odpRejected events ODP refused for good; removed from the outbox and reported
+ * @param odpRejected events ODP refused one by one; moved to the dead letters and reported
  * @param truncatedFields text values cut to ODP's 1,024-character limit
  * @param refusedBatches batches answered 503 because the outbox was full or the store failed
  * @param unauthorized requests answered 401
+ * @param deadLettered events moved from the outbox to the dead letters: refused by ODP, unreadable,
+ *     or past the forwarder's maximum age or attempt count
+ * @param parked unmatched events parked until the identity map learns their user
+ * @param unparked parked events queued for ODP once their user was learned
+ * @param parkedDropped parked events dropped because their user was not learned in time, or beyond
+ *     the parking bound
  */
 public record CurrentsCounts(
     long received,
@@ -27,7 +33,11 @@ public record CurrentsCounts(
     long odpRejected,
     long truncatedFields,
     long refusedBatches,
-    long unauthorized) {
+    long unauthorized,
+    long deadLettered,
+    long parked,
+    long unparked,
+    long parkedDropped) {
 
   /**
    * Returns the difference {@code this - earlier}, for counts over an interval.
@@ -46,6 +56,10 @@ public record CurrentsCounts(
         odpRejected - earlier.odpRejected,
         truncatedFields - earlier.truncatedFields,
         refusedBatches - earlier.refusedBatches,
-        unauthorized - earlier.unauthorized);
+        unauthorized - earlier.unauthorized,
+        deadLettered - earlier.deadLettered,
+        parked - earlier.parked,
+        unparked - earlier.unparked,
+        parkedDropped - earlier.parkedDropped);
   }
 }

@@ -1,6 +1,7 @@
 package io.github.brazeodp.sync.currents;
 
 import io.github.brazeodp.odp.BatchResult;
+import io.github.brazeodp.odp.OdpApiException;
 import io.github.brazeodp.odp.OdpEvent;
 import io.github.brazeodp.odp.OdpException;
 import io.github.brazeodp.odp.RowError;
@@ -8,17 +9,24 @@ import io.github.brazeodp.odp.RowStatus;
 import io.github.brazeodp.sync.port.OdpGateway;
 import io.github.brazeodp.sync.state.ActivityCounts;
 import io.github.brazeodp.sync.state.ActivityRecord;
+import io.github.brazeodp.sync.state.IdentityRecord;
 import io.github.brazeodp.sync.state.OutboxMessage;
 import io.github.brazeodp.sync.state.OutboxSize;
+import io.github.brazeodp.sync.state.ParkedEvent;
 import io.github.brazeodp.sync.state.SyncStateStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -38,12 +46,21 @@ import org.slf4j.LoggerFactory;
  * Drains the durable Currents outbox into ODP in ODP-sized batches, oldest first.
  *
  * <p>Each cycle reads up to {@code batchSize} messages (default 500, ODP's maximum), sends them
- * with {@link OdpGateway#sendEvents} and removes from the outbox the rows ODP accepted or refused
- * for good (those are counted and reported); rows whose outcome is unconfirmed stay and are sent
- * again (events carry the Currents id as idempotence id). It goes on until the outbox is empty or
- * ODP fails. The client already retries each call, so a failure here means ODP is down for longer
- * than its retry budget: the forwarder then waits before the next cycle, exponentially longer with
- * jitter (1 s, 2 s, 4 s, ... up to 5 min by default), and the events wait in the outbox.
+ * with {@link OdpGateway#sendEvents} and removes from the outbox the rows ODP accepted; rows whose
+ * outcome is unconfirmed stay and are sent again (events carry the Currents id as idempotence id).
+ * It goes on until the outbox is empty or ODP fails.
+ *
+ * <p>Nothing leaves the outbox silently. When ODP refuses a whole request without naming events (a
+ * 400, 413 or 422 such as a batch over the account's size limit, or every row refused with one and
+ * the same reason) the forwarder splits it in halves, down to single events, and resends, so that
+ * only the events ODP refuses one by one are refused. Those, and events still undelivered after
+ * {@code maxAttempts} failed attempts or older than {@code maxAge}, move to the store's dead
+ * letters with the reason and the time ({@link SyncStateStore#deadLetters}), from where they can be
+ * replayed; a poison event therefore never blocks the queue. One WARN line per activity window
+ * reports how many moved and the first reasons. The client already retries each call, so a failure
+ * here means ODP is down for longer than its retry budget: the forwarder then waits before the next
+ * cycle, exponentially longer with jitter (1 s, 2 s, 4 s, ... up to 5 min by default), and the
+ * events wait in the outbox.
  *
  * <p>{@link #start()} schedules cycles every {@code pollInterval} on the injected {@link
  * ScheduledExecutorService} (or a daemon thread of its own), beginning with one at once, so that
@@ -79,6 +96,11 @@ public final class CurrentsForwarder implements AutoCloseable {
   private final Clock clock;
   private final Duration shutdownTimeout;
   private final Duration activityWindow;
+  private final Duration maxAge;
+  private final int maxAttempts;
+  private final Duration parkedMaxAge;
+  private final long parkedMaxCount;
+  private final Duration parkedCheckInterval;
   private final Counters counters = new Counters();
 
   private final ReentrantLock drainLock = new ReentrantLock();
@@ -86,6 +108,7 @@ public final class CurrentsForwarder implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean kickPending = new AtomicBoolean();
   private volatile Instant nextAttemptAt = Instant.MIN;
+  private volatile Instant lastOdpContact;
   private ScheduledExecutorService executor;
   private final boolean ownsExecutor;
   private ScheduledFuture<?> ticker;
@@ -101,6 +124,12 @@ public final class CurrentsForwarder implements AutoCloseable {
   private int windowFailedCycles;
   private final List<ActivityRecord.Rejection> windowProblems = new ArrayList<>();
   private final List<ActivityRecord.Rejection> cycleProblems = new ArrayList<>();
+  private String lastFailure;
+  private boolean storeFailing;
+  private Instant lastParkedCheck;
+  private long unwarnedDeadLetters;
+  private final List<String> unwarnedReasons = new ArrayList<>();
+  private Instant lastDeadLetterWarning;
 
   private CurrentsForwarder(Builder b) {
     this.odp = Objects.requireNonNull(b.odp, "odp");
@@ -113,6 +142,11 @@ public final class CurrentsForwarder implements AutoCloseable {
     this.clock = b.clock;
     this.shutdownTimeout = b.shutdownTimeout;
     this.activityWindow = b.activityWindow;
+    this.maxAge = b.maxAge;
+    this.maxAttempts = b.maxAttempts;
+    this.parkedMaxAge = b.parkedMaxAge;
+    this.parkedMaxCount = b.parkedMaxCount;
+    this.parkedCheckInterval = b.parkedCheckInterval;
     this.executor = b.executor;
     this.ownsExecutor = b.executor == null;
     this.lastRecorded = counters.snapshot();
@@ -196,6 +230,15 @@ public final class CurrentsForwarder implements AutoCloseable {
     return nextAttemptAt;
   }
 
+  /**
+   * Returns when ODP last answered a send (accepting or refusing), for health checks.
+   *
+   * @return the instant, or empty before the first answer
+   */
+  public Optional<Instant> lastOdpContact() {
+    return Optional.ofNullable(lastOdpContact);
+  }
+
   SyncStateStore state() {
     return state;
   }
@@ -234,53 +277,91 @@ public final class CurrentsForwarder implements AutoCloseable {
     }
     try {
       drain();
+      if (storeFailing) {
+        storeFailing = false;
+        log.info("Currents forwarding works again after the state store recovered");
+      }
     } catch (RuntimeException e) {
-      // A failing store must not kill the schedule; the next tick tries again.
-      log.warn("Currents forwarding cycle failed: {}", e.toString());
+      // A failing store must not kill the schedule; the next tick tries again. One line per
+      // change of state, not one per tick.
+      if (!storeFailing) {
+        storeFailing = true;
+        log.warn("Currents forwarding cycle failed, retrying every tick: {}", e.toString());
+      }
     } finally {
       drainLock.unlock();
     }
   }
 
+  /** Whole-request refusals the forwarder isolates by splitting, as ODP names no event in them. */
+  private static final Set<Integer> WHOLE_REQUEST_REFUSALS = Set.of(400, 413, 422);
+
+  private static final int WARNED_REASONS = 3;
+
   private DrainResult drain() {
     Instant start = clock.instant();
     int forwarded = 0;
-    int rejected = 0;
+    int deadLettered = 0;
     String failure = null;
+    long unparked = releaseParked(start);
     while (!Thread.currentThread().isInterrupted()) {
       List<OutboxMessage> batch = state.peekOutbox(batchSize);
       if (batch.isEmpty()) {
         break;
       }
-      List<String> done = new ArrayList<>();
+      Map<String, String> dead = new LinkedHashMap<>();
       List<OutboxMessage> rows = new ArrayList<>();
       List<OdpEvent> events = new ArrayList<>();
+      Instant now = clock.instant();
       for (OutboxMessage m : batch) {
+        String expired = expiry(m, now);
+        if (expired != null) {
+          dead.put(m.id(), expired);
+          problem(expired, m.id());
+          continue;
+        }
         try {
           events.add(OutboxCodec.decode(m.payload()));
           rows.add(m);
         } catch (IllegalArgumentException e) {
-          done.add(m.id());
-          rejected++;
+          String reason = "unreadable outbox payload: " + e.getMessage();
+          dead.put(m.id(), reason);
+          problem(reason, m.id());
           counters.rejected.incrementAndGet();
-          problem(e.getMessage(), m.id());
         }
       }
-      Sent sent = send(events, rows);
-      forwarded += sent.accepted.size();
-      rejected += sent.rejected.size();
-      done.addAll(sent.accepted);
-      done.addAll(sent.rejected);
-      if (!done.isEmpty()) {
-        state.acknowledge(done);
+      List<String> accepted = new ArrayList<>();
+      Map<String, String> refused = new LinkedHashMap<>();
+      String sendFailure = send(events, rows, accepted, refused);
+      dead.putAll(refused);
+      if (!accepted.isEmpty()) {
+        state.acknowledge(accepted);
       }
-      counters.forwarded.addAndGet(sent.accepted.size());
-      counters.odpRejected.addAndGet(sent.rejected.size());
-      if (sent.failure != null) {
-        failure = sent.failure;
+      if (!dead.isEmpty()) {
+        state.deadLetter(dead, clock.instant());
+        noteDeadLetters(dead);
+      }
+      List<String> open = new ArrayList<>();
+      for (OutboxMessage m : rows) {
+        if (!refused.containsKey(m.id())) {
+          open.add(m.id());
+        }
+      }
+      open.removeAll(new HashSet<>(accepted));
+      if (!open.isEmpty()) {
+        // Unconfirmed rows are sent again; counting the attempt bounds how long one can come back.
+        state.countAttempts(open);
+      }
+      forwarded += accepted.size();
+      deadLettered += dead.size();
+      counters.forwarded.addAndGet(accepted.size());
+      counters.odpRejected.addAndGet(refused.size());
+      counters.deadLettered.addAndGet(dead.size());
+      if (sendFailure != null) {
+        failure = sendFailure;
         break;
       }
-      if (done.isEmpty()) {
+      if (accepted.isEmpty() && dead.isEmpty()) {
         failure = "ODP confirmed none of " + batch.size() + " events";
         break;
       }
@@ -290,6 +371,7 @@ public final class CurrentsForwarder implements AutoCloseable {
       consecutiveFailures = 0;
       nextAttemptAt = Instant.MIN;
     } else {
+      lastFailure = failure;
       consecutiveFailures++;
       retryIn = backoff(consecutiveFailures);
       nextAttemptAt = clock.instant().plus(retryIn);
@@ -299,54 +381,224 @@ public final class CurrentsForwarder implements AutoCloseable {
           retryIn.toMillis(),
           failure);
     }
-    recordActivity(start, failure, forwarded + rejected > 0);
+    warnDeadLetters();
+    recordActivity(start, failure, forwarded + deadLettered + unparked > 0);
     long remaining = state.outboxSize().messages();
-    return new DrainResult(forwarded, rejected, failure, remaining, retryIn);
+    return new DrainResult(forwarded, deadLettered, failure, remaining, retryIn);
   }
 
-  private record Sent(List<String> accepted, List<String> rejected, String failure) {}
+  /**
+   * Every {@code parkedCheckInterval}: drops parked events past their age or count bound, and
+   * queues those whose user the identity map has learned since (the segment sync writes it), with
+   * the identifiers it knows. Queued first, removed second: a crash in between sends an event twice
+   * with one idempotence id, never loses it.
+   *
+   * @return the events queued
+   */
+  private long releaseParked(Instant now) {
+    if (lastParkedCheck != null && now.isBefore(lastParkedCheck.plus(parkedCheckInterval))) {
+      return 0;
+    }
+    lastParkedCheck = now;
+    long dropped = state.purgeParked(now.minus(parkedMaxAge), parkedMaxCount);
+    if (dropped > 0) {
+      counters.parkedDropped.addAndGet(dropped);
+      log.warn(
+          "Currents: dropped {} parked events whose user the identity map did not learn within {}"
+              + " (or beyond {} parked events)",
+          dropped,
+          parkedMaxAge,
+          parkedMaxCount);
+    }
+    long released = 0;
+    while (!Thread.currentThread().isInterrupted()) {
+      List<ParkedEvent> matched = state.parkedMatched(batchSize);
+      List<OutboxMessage> queue = new ArrayList<>();
+      for (ParkedEvent e : matched) {
+        Optional<IdentityRecord> who =
+            e.brazeId() != null ? state.identityByBrazeId(e.brazeId()) : Optional.empty();
+        if (who.isEmpty() && e.externalId() != null) {
+          who = state.identityByExternalId(e.externalId());
+        }
+        if (who.isEmpty() || who.get().identifiers().isEmpty()) {
+          continue; // known, but with nothing ODP can use yet: stays parked
+        }
+        OdpEvent parked;
+        try {
+          parked = OutboxCodec.decode(e.payload());
+        } catch (IllegalArgumentException unreadable) {
+          continue; // queued as is, the outbox moves it to the dead letters with the reason
+        }
+        OdpEvent event =
+            new OdpEvent(
+                parked.type(),
+                parked.action(),
+                new TreeMap<>(who.get().identifiers()),
+                parked.data(),
+                parked.ts(),
+                parked.idempotenceId());
+        queue.add(new OutboxMessage(e.id(), OutboxCodec.encode(event), now));
+      }
+      if (queue.isEmpty()) {
+        break;
+      }
+      state.enqueue(queue);
+      state.removeParked(queue.stream().map(OutboxMessage::id).toList());
+      released += queue.size();
+      if (queue.size() < matched.size() || matched.size() < batchSize) {
+        break;
+      }
+    }
+    counters.unparked.addAndGet(released);
+    return released;
+  }
 
-  /** Sends once; the client has already retried when this reports a failure. */
-  private Sent send(List<OdpEvent> events, List<OutboxMessage> rows) {
-    List<String> accepted = new ArrayList<>();
-    List<String> rejected = new ArrayList<>();
+  /** Returns why a message is to be given up, or null while it may still be delivered. */
+  private String expiry(OutboxMessage m, Instant now) {
+    if (m.attempts() >= maxAttempts) {
+      return "gave up after "
+          + m.attempts()
+          + " failed delivery attempts"
+          + (lastFailure == null ? "" : "; last failure: " + lastFailure);
+    }
+    if (m.enqueuedAt().plus(maxAge).isBefore(now)) {
+      return "not delivered within " + maxAge + " of being queued at " + m.enqueuedAt();
+    }
+    return null;
+  }
+
+  private void noteDeadLetters(Map<String, String> dead) {
+    unwarnedDeadLetters += dead.size();
+    for (String reason : dead.values()) {
+      if (unwarnedReasons.size() < WARNED_REASONS && !unwarnedReasons.contains(reason)) {
+        unwarnedReasons.add(reason);
+      }
+    }
+  }
+
+  /** Logs at most one WARN line per activity window; later moves wait for the next window. */
+  private void warnDeadLetters() {
+    Instant now = clock.instant();
+    if (unwarnedDeadLetters == 0
+        || (lastDeadLetterWarning != null
+            && now.isBefore(lastDeadLetterWarning.plus(activityWindow)))) {
+      return;
+    }
+    log.warn(
+        "Currents: {} events moved to the dead letters (list and replay them with `outbox`);"
+            + " first reasons: {}",
+        unwarnedDeadLetters,
+        String.join(" | ", unwarnedReasons));
+    lastDeadLetterWarning = now;
+    unwarnedDeadLetters = 0;
+    unwarnedReasons.clear();
+  }
+
+  /**
+   * Sends once (the client has already retried when this reports a failure), splitting requests ODP
+   * refuses as a whole until each refusal names one event. Fills {@code accepted} with the ids ODP
+   * took and {@code refused} with those it refused, and their reasons.
+   *
+   * @return why sending stopped early, or null
+   */
+  private String send(
+      List<OdpEvent> events,
+      List<OutboxMessage> rows,
+      List<String> accepted,
+      Map<String, String> refused) {
     if (events.isEmpty()) {
-      return new Sent(accepted, rejected, null);
+      return null;
     }
     try {
       BatchResult result = odp.sendEvents(events);
+      lastOdpContact = clock.instant();
       counters.odpCalls.addAndGet(Math.max(1, result.requestCount()));
-      sort(result, rows, accepted, rejected);
-      return new Sent(accepted, rejected, null);
+      String whole = wholeRefusal(result);
+      if (whole != null) {
+        return isolate(events, rows, whole, accepted, refused);
+      }
+      sort(result, rows, accepted, refused);
+      return null;
     } catch (OdpException e) {
       counters.odpCalls.incrementAndGet();
-      e.partialResult().ifPresent(r -> sort(r, rows, accepted, rejected));
-      return new Sent(accepted, rejected, e.getMessage());
+      if (e instanceof OdpApiException) {
+        lastOdpContact = clock.instant();
+      }
+      if (e instanceof OdpApiException api && WHOLE_REQUEST_REFUSALS.contains(api.status())) {
+        String reason = api.detail() != null ? api.detail() : api.getMessage();
+        return isolate(events, rows, "HTTP " + api.status() + ": " + reason, accepted, refused);
+      }
+      e.partialResult().ifPresent(r -> sort(r, rows, accepted, refused));
+      return e.getMessage();
     } catch (IllegalArgumentException e) {
       // The client refused a row before sending anything. The transformer keeps ODP's rules, so
       // this is unexpected; isolate the row rather than block the outbox behind it.
-      if (events.size() == 1) {
-        rejected.add(rows.get(0).id());
-        problem("ODP client refused the event: " + e.getMessage(), rows.get(0).id());
-        return new Sent(accepted, rejected, null);
-      }
-      for (int i = 0; i < events.size(); i++) {
-        Sent one = send(List.of(events.get(i)), List.of(rows.get(i)));
-        accepted.addAll(one.accepted);
-        rejected.addAll(one.rejected);
-        if (one.failure != null) {
-          return new Sent(accepted, rejected, one.failure);
-        }
-      }
-      return new Sent(accepted, rejected, null);
+      return isolate(events, rows, "ODP client refused it: " + e.getMessage(), accepted, refused);
     } catch (RuntimeException e) {
       counters.odpCalls.incrementAndGet();
-      return new Sent(accepted, rejected, e.toString());
+      return e.toString();
     }
   }
 
+  /** Resends the two halves of a refused request; a single event is refused for good. */
+  private String isolate(
+      List<OdpEvent> events,
+      List<OutboxMessage> rows,
+      String reason,
+      List<String> accepted,
+      Map<String, String> refused) {
+    if (events.size() == 1) {
+      String id = rows.get(0).id();
+      refused.put(id, "ODP refused the event: " + reason);
+      problem("ODP refused the event: " + reason, id);
+      return null;
+    }
+    int mid = events.size() / 2;
+    String failure = send(events.subList(0, mid), rows.subList(0, mid), accepted, refused);
+    if (failure != null) {
+      return failure;
+    }
+    return send(
+        events.subList(mid, events.size()), rows.subList(mid, rows.size()), accepted, refused);
+  }
+
+  /**
+   * Returns the shared reason when a result of several rows refuses every one of them with the same
+   * reason, which is how the client reports a whole-request 400 that named no event; null
+   * otherwise.
+   */
+  private static String wholeRefusal(BatchResult result) {
+    if (result.size() < 2
+        || result.count(RowStatus.REJECTED) != result.size()
+        || result.errors().isEmpty()) {
+      return null;
+    }
+    RowError first = result.errors().get(0);
+    for (RowError e : result.errors()) {
+      if (!Objects.equals(e.field(), first.field())
+          || !Objects.equals(e.message(), first.message())) {
+        return null;
+      }
+    }
+    return describe(first);
+  }
+
+  private static String describe(RowError error) {
+    if (error == null) {
+      return "no reason given";
+    }
+    String message = String.valueOf(error.message());
+    // ODP's messages often start with the field already.
+    return error.field() == null || message.startsWith(error.field() + ":")
+        ? message
+        : error.field() + ": " + message;
+  }
+
   private void sort(
-      BatchResult result, List<OutboxMessage> rows, List<String> accepted, List<String> rejected) {
+      BatchResult result,
+      List<OutboxMessage> rows,
+      List<String> accepted,
+      Map<String, String> refused) {
     Map<Integer, RowError> errors = new HashMap<>();
     for (RowError e : result.errors()) {
       errors.putIfAbsent(e.index(), e);
@@ -356,14 +608,9 @@ public final class CurrentsForwarder implements AutoCloseable {
       if (status == RowStatus.ACCEPTED) {
         accepted.add(rows.get(i).id());
       } else if (status == RowStatus.REJECTED) {
-        rejected.add(rows.get(i).id());
-        RowError error = errors.get(i);
-        problem(
-            "ODP rejected the event: "
-                + (error == null
-                    ? "no reason given"
-                    : (error.field() == null ? "" : error.field() + ": ") + error.message()),
-            rows.get(i).id());
+        String reason = "ODP refused the event: " + describe(errors.get(i));
+        refused.put(rows.get(i).id(), reason);
+        problem(reason, rows.get(i).id());
       }
     }
   }
@@ -434,6 +681,10 @@ public final class CurrentsForwarder implements AutoCloseable {
             .other("queued", d.queued())
             .other("duplicates", d.duplicates())
             .other("odp_rejected", d.odpRejected())
+            .other("dead_lettered", d.deadLettered())
+            .other("parked", d.parked())
+            .other("unparked", d.unparked())
+            .other("parked_dropped", d.parkedDropped())
             .other("truncated_fields", d.truncatedFields())
             .other("refused_batches", d.refusedBatches())
             .other("unauthorized", d.unauthorized())
@@ -441,7 +692,8 @@ public final class CurrentsForwarder implements AutoCloseable {
     ActivityRecord.Status status =
         failure != null
             ? (d.forwarded() == 0 ? ActivityRecord.Status.FAILED : ActivityRecord.Status.PARTIAL)
-            : d.rejected() + d.odpRejected() + d.unmatched() > 0 || windowFailedCycles > 0
+            : d.rejected() + d.odpRejected() + d.deadLettered() + d.unmatched() > 0
+                    || windowFailedCycles > 0
                 ? ActivityRecord.Status.PARTIAL
                 : ActivityRecord.Status.SUCCEEDED;
     ActivityRecord record =
@@ -537,8 +789,75 @@ public final class CurrentsForwarder implements AutoCloseable {
     private ScheduledExecutorService executor;
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private Duration activityWindow = Duration.ofMinutes(1);
+    private Duration maxAge = Duration.ofDays(7);
+    private int maxAttempts = 100;
+    private Duration parkedMaxAge = Duration.ofDays(7);
+    private long parkedMaxCount = 1_000_000;
+    private Duration parkedCheckInterval = Duration.ofMinutes(1);
 
     private Builder() {}
+
+    /**
+     * Sets how long, and how many, unmatched events stay parked waiting for the identity map to
+     * learn their user (defaults 7 days and 1,000,000); older ones, then the oldest beyond the
+     * count, are dropped, counted and logged.
+     *
+     * @param age at least 1 ms
+     * @param count zero or more
+     * @return this builder
+     */
+    public Builder parking(Duration age, long count) {
+      this.parkedMaxAge = positive(age, "parked max age");
+      if (count < 0) {
+        throw new IllegalArgumentException("parked max count must not be negative, was " + count);
+      }
+      this.parkedMaxCount = count;
+      return this;
+    }
+
+    /**
+     * Sets how often cycles look for parked events whose user was learned (default 1 min; each look
+     * reads every parked event's ids against the identity map). Zero looks every cycle.
+     *
+     * @param interval zero or more
+     * @return this builder
+     */
+    public Builder parkedCheckInterval(Duration interval) {
+      Objects.requireNonNull(interval, "parkedCheckInterval");
+      if (interval.isNegative()) {
+        throw new IllegalArgumentException(
+            "parkedCheckInterval must not be negative, was " + interval);
+      }
+      this.parkedCheckInterval = interval;
+      return this;
+    }
+
+    /**
+     * Sets how long an event may wait in the outbox before it moves to the dead letters (default 7
+     * days, ODP's idempotence window, after which a resend could be a duplicate).
+     *
+     * @param age at least 1 ms
+     * @return this builder
+     */
+    public Builder maxAge(Duration age) {
+      this.maxAge = positive(age, "maxAge");
+      return this;
+    }
+
+    /**
+     * Sets after how many failed delivery attempts an event moves to the dead letters (default 100,
+     * about eight hours of a failing ODP at the longest backoff).
+     *
+     * @param attempts at least 1
+     * @return this builder
+     */
+    public Builder maxAttempts(int attempts) {
+      if (attempts < 1) {
+        throw new IllegalArgumentException("maxAttempts must be at least 1, was " + attempts);
+      }
+      this.maxAttempts = attempts;
+      return this;
+    }
 
     /**
      * Sets the ODP gateway events are sent to (required).

@@ -6,7 +6,12 @@ import io.github.brazeodp.sync.inspect.EventInspector;
 import io.github.brazeodp.sync.inspect.InspectedExchange;
 import io.github.brazeodp.sync.state.OutboxMessage;
 import io.github.brazeodp.sync.state.OutboxSize;
+import io.github.brazeodp.sync.state.ParkedEvent;
+import io.github.brazeodp.sync.state.StateWriter;
 import io.github.brazeodp.sync.state.SyncStateStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -20,12 +25,15 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 import okio.Buffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +43,11 @@ import org.slf4j.LoggerFactory;
  * batch, turns each event into an ODP event, de-duplicates by Currents id and queues the new ones
  * durably for the {@link CurrentsForwarder}, and only then acknowledges.
  *
- * <p>Framework-agnostic: hosts pass the request headers (names in any case) and body to {@link
- * #handle} and copy the {@link CurrentsResponse} onto their HTTP response. Thread-safe.
+ * <p>Framework-agnostic: hosts pass the request headers (a {@link RequestHeaders} lookup such as
+ * {@code request::getHeader}, or a map with names in any case) and body to {@link #handle} and copy
+ * the {@link CurrentsResponse} onto their HTTP response. Hosts on the open internet call {@link
+ * #precheck} first, so that a wrong token or an oversized declared body is refused before any byte
+ * of the body is read. Thread-safe.
  *
  * <p>Statuses, following Braze's retry rules (2xx: done; 400: split into single events, resent,
  * dropped if refused again; 401/403: delivery stops until fixed; 413: split and resent; 429/5xx:
@@ -47,10 +58,13 @@ import org.slf4j.LoggerFactory;
  *   <tr><th>Status</th><th>When</th></tr>
  *   <tr><td>401</td><td>the {@code Authorization: Bearer} token is missing or matches none of the
  *       configured tokens, also for an empty batch (Braze checks credentials that way)</td></tr>
- *   <tr><td>413</td><td>the body is over {@code maxBodyBytes}, or holds more than {@code
- *       maxEvents} events</td></tr>
- *   <tr><td>400</td><td>the body is not UTF-8, not JSON, not an object, its {@code events} is not
- *       an array; or every event of the batch is invalid</td></tr>
+ *   <tr><td>413</td><td>the body (declared or read, and after gzip decoding) is over {@code
+ *       maxBodyBytes}, or holds more than {@code maxEvents} events</td></tr>
+ *   <tr><td>415</td><td>a {@code Content-Encoding} other than {@code gzip} or {@code
+ *       identity}</td></tr>
+ *   <tr><td>400</td><td>the body is not UTF-8, not JSON, not an object, has no {@code events} or
+ *       its {@code events} is not an array, is not valid gzip; or every event of the batch is
+ *       invalid</td></tr>
  *   <tr><td>200</td><td>every valid event is durably queued (or was already, a duplicate);
  *       invalid and unmatched events are listed in the body and counted</td></tr>
  *   <tr><td>503</td><td>the outbox is at its bound or the state store failed: nothing of the
@@ -76,7 +90,7 @@ import org.slf4j.LoggerFactory;
  *     .build();
  * forwarder.start();
  * // in the HTTP handler of POST /currents:
- * CurrentsResponse r = receiver.handle(request.headers(), request.bodyBytes());
+ * CurrentsResponse r = receiver.handle(request::getHeader, bodyBytes);
  * }</pre>
  */
 public final class CurrentsReceiver {
@@ -90,6 +104,14 @@ public final class CurrentsReceiver {
   private static final Duration PURGE_EVERY = Duration.ofHours(1);
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
   private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
+  private static final List<String> INSPECTED_HEADERS =
+      List.of(
+          "Authorization",
+          "Braze-Currents-Version",
+          "Content-Type",
+          "Content-Encoding",
+          "Content-Length",
+          "User-Agent");
 
   private final List<byte[]> tokenHashes;
   private final CurrentsForwarder forwarder;
@@ -107,6 +129,10 @@ public final class CurrentsReceiver {
   private final String endpoint;
   private final Set<String> versionsWarned = ConcurrentHashMap.newKeySet();
   private final AtomicReference<Instant> lastPurge = new AtomicReference<>();
+  private final Object commitLock = new Object();
+  // Guarded by commitLock.
+  private final List<Pending> waiting = new ArrayList<>();
+  private boolean committing;
 
   private CurrentsReceiver(Builder b) {
     if (b.tokens.isEmpty()) {
@@ -171,6 +197,24 @@ public final class CurrentsReceiver {
   }
 
   /**
+   * Returns the outbox bound in messages past which batches are answered 503.
+   *
+   * @return the bound
+   */
+  public long maxOutboxMessages() {
+    return maxOutboxMessages;
+  }
+
+  /**
+   * Returns the outbox bound in payload bytes past which batches are answered 503.
+   *
+   * @return the bound
+   */
+  public long maxOutboxBytes() {
+    return maxOutboxBytes;
+  }
+
+  /**
    * Returns the counters shared with the forwarder.
    *
    * @return a snapshot of the counters
@@ -188,11 +232,24 @@ public final class CurrentsReceiver {
    */
   public CurrentsResponse handle(Map<String, List<String>> headers, byte[] body) {
     Objects.requireNonNull(headers, "headers");
+    return handle(RequestHeaders.of(headers), body);
+  }
+
+  /**
+   * Handles one post from Braze Currents, the headers read through any server's own lookup (see
+   * {@link RequestHeaders}).
+   *
+   * @param headers the request headers
+   * @param body the request body as received (compressed when {@code Content-Encoding: gzip})
+   * @return the answer to send back; never throws for bad input or a failing store
+   */
+  public CurrentsResponse handle(RequestHeaders headers, byte[] body) {
+    Objects.requireNonNull(headers, "headers");
     byte[] bytes = body == null ? new byte[0] : body;
     Instant start = clock.instant();
     CurrentsResponse response;
     try {
-      response = process(headers, bytes);
+      response = precheck(headers).orElseGet(() -> process(headers, bytes));
     } catch (RuntimeException e) {
       // A bug or a failing store: never acknowledge what may not be kept; Braze resends later.
       log.error("Currents batch failed; answering 503 so that Braze resends it", e);
@@ -203,25 +260,89 @@ public final class CurrentsReceiver {
     return response;
   }
 
-  private CurrentsResponse process(Map<String, List<String>> headers, byte[] body) {
-    String auth = header(headers, "Authorization");
-    if (auth == null) {
+  /**
+   * Checks what the headers alone decide, so that a host can refuse a request before reading any
+   * byte of its body: a missing or wrong token (401), a {@code Content-Encoding} other than gzip
+   * (415) and a declared {@code Content-Length} over {@link #maxBodyBytes()} (413). {@link #handle}
+   * makes the same checks; calling this first only saves reading the body.
+   *
+   * @param headers the request headers
+   * @return the answer to send without reading the body, or empty when the body is to be read
+   */
+  public Optional<CurrentsResponse> precheck(RequestHeaders headers) {
+    Objects.requireNonNull(headers, "headers");
+    String auth = headers.first("Authorization");
+    if (auth == null || auth.isBlank()) {
       counters.unauthorized.incrementAndGet();
-      return unauthorized("missing bearer token (Authorization: Bearer <token>)");
+      return Optional.of(unauthorized("missing bearer token (Authorization: Bearer <token>)"));
     }
     if (!authorized(auth)) {
       counters.unauthorized.incrementAndGet();
-      return unauthorized("invalid bearer token");
+      return Optional.of(unauthorized("invalid bearer token"));
     }
-    checkVersion(header(headers, "Braze-Currents-Version"));
-    if (body.length > maxBodyBytes) {
-      return error(
-          413,
-          "the body of "
-              + body.length
-              + " bytes is over the limit of "
-              + maxBodyBytes
-              + "; send smaller batches");
+    String encoding = encoding(headers);
+    if (encoding != null && !encoding.equals("gzip")) {
+      return Optional.of(
+          error(
+              415,
+              "Content-Encoding "
+                  + encoding
+                  + " is not supported; send the body as is or with gzip"));
+    }
+    String length = headers.first("Content-Length");
+    if (length != null) {
+      try {
+        long declared = Long.parseLong(length.strip());
+        if (declared > maxBodyBytes) {
+          return Optional.of(tooLarge("body", declared));
+        }
+      } catch (NumberFormatException e) {
+        return Optional.of(error(400, "Content-Length " + length + " is not a number"));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Returns the content coding in lower case, or null when there is none or it is identity. */
+  private static String encoding(RequestHeaders headers) {
+    String value = headers.first("Content-Encoding");
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    String v = value.strip().toLowerCase(Locale.ROOT);
+    return v.equals("identity") ? null : v.equals("x-gzip") ? "gzip" : v;
+  }
+
+  private CurrentsResponse tooLarge(String what, long bytes) {
+    return error(
+        413,
+        "the "
+            + what
+            + " of "
+            + bytes
+            + " bytes is over the limit of "
+            + maxBodyBytes
+            + "; send smaller batches");
+  }
+
+  private CurrentsResponse process(RequestHeaders headers, byte[] received) {
+    checkVersion(headers.first("Braze-Currents-Version"));
+    if (received.length > maxBodyBytes) {
+      return tooLarge("body", received.length);
+    }
+    byte[] body = received;
+    if ("gzip".equals(encoding(headers))) {
+      try {
+        body = gunzip(received, maxBodyBytes);
+      } catch (BombException e) {
+        return error(
+            413,
+            "the gzip body decompresses to more than "
+                + maxBodyBytes
+                + " bytes; send smaller batches");
+      } catch (IOException e) {
+        return error(400, "the body is not valid gzip: " + e.getMessage());
+      }
     }
     int bad = Utf8.firstInvalid(body);
     if (bad >= 0) {
@@ -240,12 +361,40 @@ public final class CurrentsReceiver {
     return accept(parsed);
   }
 
+  private static final class BombException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    BombException() {
+      super("decompressed size over the limit", null);
+    }
+  }
+
+  /** Inflates at most {@code max} bytes; never allocates more than that however small the input. */
+  private static byte[] gunzip(byte[] gzip, long max) throws IOException {
+    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzip), 8192)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(gzip.length * 4, 1 << 20));
+      byte[] chunk = new byte[8192];
+      long total = 0;
+      for (int n; (n = in.read(chunk)) > 0; ) {
+        total += n;
+        if (total > max) {
+          throw new BombException();
+        }
+        out.write(chunk, 0, n);
+      }
+      return out.toByteArray();
+    } catch (java.util.zip.ZipException | EOFException e) {
+      throw new IOException(e.getMessage() == null ? "truncated" : e.getMessage(), e);
+    }
+  }
+
   private record Rejected(int index, String id, String reason) {}
 
   private CurrentsResponse accept(List<JsonTree.ParsedEvent> parsed) {
     counters.received.addAndGet(parsed.size());
     List<Rejected> rejected = new ArrayList<>();
     List<String> unmatched = new ArrayList<>();
+    List<ParkedEvent> toPark = new ArrayList<>();
     Map<String, OutboxMessage> candidates = new LinkedHashMap<>();
     int duplicatesInBatch = 0;
     long truncated = 0;
@@ -266,6 +415,10 @@ public final class CurrentsReceiver {
       }
       if (!t.matched()) {
         unmatched.add(t.currentsId());
+        ParkedEvent parkable = parkable(p.fields(), t, now);
+        if (parkable != null) {
+          toPark.add(parkable);
+        }
         continue;
       }
       if (candidates.containsKey(t.currentsId())) {
@@ -277,6 +430,10 @@ public final class CurrentsReceiver {
           t.currentsId(), new OutboxMessage(t.currentsId(), OutboxCodec.encode(t.event()), now));
     }
 
+    if (!toPark.isEmpty()) {
+      // Before the queue write: if parking fails the batch gets 503 and Braze resends all of it.
+      counters.parked.addAndGet(state.park(toPark));
+    }
     int[] fresh = new int[1];
     if (!candidates.isEmpty()) {
       long newBytes = 0;
@@ -285,27 +442,7 @@ public final class CurrentsReceiver {
       }
       long bytes = newBytes;
       try {
-        state.transaction(
-            tx -> {
-              // Marked seen and queued in one transaction: a crash cannot mark an event seen
-              // without queuing it, nor queue it twice.
-              Set<String> news = tx.markSeen(candidates.keySet(), now);
-              if (news.isEmpty()) {
-                return;
-              }
-              OutboxSize size = state.outboxSize();
-              long addBytes = news.size() == candidates.size() ? bytes : bytesOf(candidates, news);
-              if (size.messages() + news.size() > maxOutboxMessages
-                  || size.bytes() + addBytes > maxOutboxBytes) {
-                throw new OutboxFullException(size);
-              }
-              List<OutboxMessage> queue = new ArrayList<>(news.size());
-              for (String id : news) {
-                queue.add(candidates.get(id));
-              }
-              tx.enqueue(queue);
-              fresh[0] = queue.size();
-            });
+        fresh[0] = queueDurably(candidates, bytes, now);
       } catch (OutboxFullException e) {
         counters.refusedBatches.incrementAndGet();
         counters.received.addAndGet(-parsed.size());
@@ -340,6 +477,136 @@ public final class CurrentsReceiver {
       return body(400, fresh[0], duplicates, rejected, unmatched, "no event of the batch is valid");
     }
     return ok(fresh[0], duplicates, parsed.size(), rejected, unmatched);
+  }
+
+  /** Returns the event to park under its user's Braze ids, or null when it names no user. */
+  private static ParkedEvent parkable(Map<String, ?> fields, TransformedEvent t, Instant now) {
+    if (!(fields.get("user") instanceof Map<?, ?> user)) {
+      return null;
+    }
+    String brazeId = user.get("user_id") instanceof String s && !s.isBlank() ? s.strip() : null;
+    String externalId =
+        user.get("external_user_id") instanceof String s && !s.isBlank() ? s.strip() : null;
+    if (brazeId == null && externalId == null) {
+      return null;
+    }
+    return new ParkedEvent(t.currentsId(), OutboxCodec.encode(t.event()), brazeId, externalId, now);
+  }
+
+  /** One request's events waiting for a group commit; fields are published under commitLock. */
+  private static final class Pending {
+    final Map<String, OutboxMessage> candidates;
+    final long bytes;
+    final Instant now;
+    boolean done;
+    int fresh;
+    RuntimeException failure;
+
+    Pending(Map<String, OutboxMessage> candidates, long bytes, Instant now) {
+      this.candidates = candidates;
+      this.bytes = bytes;
+      this.now = now;
+    }
+  }
+
+  /**
+   * Marks the events seen and queues the new ones durably, sharing one commit (one fsync) with the
+   * requests that arrive meanwhile: the first request to find no commit running commits for every
+   * request waiting, the others wait for it. A request alone commits at once, so nothing waits for
+   * a timer; under load, one fsync covers many requests. Each request is a nested unit of the
+   * group: an outbox bound reached by one is undone for that one only.
+   *
+   * @return how many events of the request were new
+   */
+  private int queueDurably(Map<String, OutboxMessage> candidates, long bytes, Instant now) {
+    Pending mine = new Pending(candidates, bytes, now);
+    List<Pending> group = null;
+    boolean interrupted = false;
+    synchronized (commitLock) {
+      waiting.add(mine);
+      while (!mine.done && committing) {
+        try {
+          commitLock.wait();
+        } catch (InterruptedException e) {
+          // The request is in the group already; its answer must reflect the commit.
+          interrupted = true;
+        }
+      }
+      if (!mine.done) {
+        committing = true;
+        group = new ArrayList<>(waiting);
+        waiting.clear();
+      }
+    }
+    if (group != null) {
+      try {
+        commitGroup(group);
+      } finally {
+        synchronized (commitLock) {
+          for (Pending p : group) {
+            p.done = true;
+          }
+          committing = false;
+          commitLock.notifyAll();
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (mine.failure != null) {
+      throw mine.failure;
+    }
+    return mine.fresh;
+  }
+
+  private void commitGroup(List<Pending> group) {
+    try {
+      state.transaction(
+          tx -> {
+            for (Pending p : group) {
+              try {
+                // Marked seen and queued in one unit: a crash cannot mark an event seen without
+                // queuing it, nor queue it twice.
+                p.fresh = state.transactionResult(inner -> queue(inner, p));
+              } catch (OutboxFullException e) {
+                p.failure = e;
+              }
+            }
+          });
+    } catch (RuntimeException e) {
+      for (Pending p : group) {
+        p.fresh = 0;
+        if (p.failure == null) {
+          p.failure = e;
+        }
+      }
+    } catch (Error e) {
+      for (Pending p : group) {
+        p.fresh = 0;
+        p.failure = new IllegalStateException("the group commit failed: " + e, e);
+      }
+      throw e;
+    }
+  }
+
+  private int queue(StateWriter tx, Pending p) {
+    Set<String> news = tx.markSeen(p.candidates.keySet(), p.now);
+    if (news.isEmpty()) {
+      return 0;
+    }
+    OutboxSize size = state.outboxSize();
+    long addBytes = news.size() == p.candidates.size() ? p.bytes : bytesOf(p.candidates, news);
+    if (size.messages() + news.size() > maxOutboxMessages
+        || size.bytes() + addBytes > maxOutboxBytes) {
+      throw new OutboxFullException(size);
+    }
+    List<OutboxMessage> queue = new ArrayList<>(news.size());
+    for (String id : news) {
+      queue.add(p.candidates.get(id));
+    }
+    tx.enqueue(queue);
+    return queue.size();
   }
 
   private static long bytesOf(Map<String, OutboxMessage> candidates, Set<String> ids) {
@@ -405,22 +672,6 @@ public final class CurrentsReceiver {
         "Braze-Currents-Version {} is not the known version {}; processing the batch anyway",
         v,
         KNOWN_VERSION);
-  }
-
-  private static String header(Map<String, List<String>> headers, String name) {
-    for (Map.Entry<String, List<String>> e : headers.entrySet()) {
-      if (e.getKey() != null && e.getKey().equalsIgnoreCase(name)) {
-        List<String> values = e.getValue();
-        if (values != null) {
-          for (String v : values) {
-            if (v != null && !v.isBlank()) {
-              return v;
-            }
-          }
-        }
-      }
-    }
-    return null;
   }
 
   private static byte[] sha256(String s) {
@@ -542,20 +793,19 @@ public final class CurrentsReceiver {
   // ---- inspector ------------------------------------------------------------------------------
 
   private void inspect(
-      Map<String, List<String>> headers, byte[] body, CurrentsResponse response, Instant start) {
+      RequestHeaders headers, byte[] body, CurrentsResponse response, Instant start) {
     if (inspector == null) {
       return;
     }
     try {
+      // A lookup cannot list the headers; show the ones that decide the answer.
       Map<String, List<String>> shown = new LinkedHashMap<>();
-      headers.forEach(
-          (name, values) -> {
-            if (name == null) {
-              return;
-            }
-            boolean secret = name.equalsIgnoreCase("Authorization");
-            shown.put(name, secret ? List.of("Bearer [REDACTED]") : values);
-          });
+      for (String name : INSPECTED_HEADERS) {
+        String value = headers.first(name);
+        if (value != null) {
+          shown.put(name, List.of(name.equals("Authorization") ? "Bearer [REDACTED]" : value));
+        }
+      }
       int chars = Math.min(body.length, INSPECTED_BODY_CHARS);
       String text = new String(body, 0, chars, StandardCharsets.UTF_8);
       Map<String, List<String>> responseHeaders = new LinkedHashMap<>();

@@ -6,8 +6,8 @@ import java.time.Duration;
  * What one forwarding cycle did.
  *
  * @param forwarded events ODP accepted, now removed from the outbox
- * @param rejected events ODP refused for good (or that could not be read back), removed from the
- *     outbox and reported
+ * @param rejected events moved from the outbox to the dead letters: refused by ODP one by one,
+ *     unreadable, or past the maximum age or attempt count
  * @param failure why the cycle stopped early (ODP unreachable or failing after the client's own
  *     retries), or null when it drained the outbox
  * @param remaining messages left in the outbox

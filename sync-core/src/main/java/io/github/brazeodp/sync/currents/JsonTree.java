@@ -55,7 +55,7 @@ final class JsonTree {
   }
 
   /**
-   * Parses a batch body {@code {"events": [...]}}; a body without {@code events} is an empty batch.
+   * Parses a batch body {@code {"events": [...]}}; a body without {@code events} is refused.
    *
    * @throws BatchException when the body as a whole is unusable
    */
@@ -96,6 +96,10 @@ final class JsonTree {
         reader.endArray();
       }
       reader.endObject();
+      if (!seen) {
+        // Not an empty batch: a body of another shape (or a proxy's error page) would be lost.
+        throw new BatchException(400, "the body has no \"events\" array: {\"events\": [...]}");
+      }
       if (reader.peek() != JsonReader.Token.END_DOCUMENT) {
         throw new BatchException(400, "unexpected data after the batch object");
       }

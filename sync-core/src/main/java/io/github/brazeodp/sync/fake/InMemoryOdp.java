@@ -24,6 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -73,6 +74,9 @@ public final class InMemoryOdp implements OdpGateway {
   private final Map<Operation, Integer> calls = new HashMap<>();
   private final FaultPlan<Operation> faults = new FaultPlan<>(Operation.class);
   private int batchCap = 500;
+  private int requestCap = Integer.MAX_VALUE;
+  private Predicate<OdpEvent> refusedEvents = e -> false;
+  private String refusalReason = "";
 
   /** Creates an account with ODP's default customer fields and identifiers. */
   public InMemoryOdp() {
@@ -145,6 +149,44 @@ public final class InMemoryOdp implements OdpGateway {
     }
     synchronized (lock) {
       this.batchCap = cap;
+    }
+    return this;
+  }
+
+  /**
+   * Sets an account limit on the events of one {@link #sendEvents} call: a longer call is refused
+   * as a whole with a 400 ({@link OdpBadRequestException}) that names no event, the way ODP answers
+   * a batch over an account's size limit. Unlike {@link #batchCap(int)} nothing is split here: the
+   * caller must isolate. The wire stand-in applies the smaller of the two caps per request.
+   */
+  public InMemoryOdp requestCap(int cap) {
+    if (cap < 1) {
+      throw new IllegalArgumentException("request cap must be at least 1, was " + cap);
+    }
+    synchronized (lock) {
+      this.requestCap = cap;
+    }
+    return this;
+  }
+
+  /** Returns the account limit on the events of one request ({@code MAX_VALUE} when unset). */
+  public int requestCap() {
+    synchronized (lock) {
+      return requestCap;
+    }
+  }
+
+  /**
+   * Refuses, one by one, the events matching {@code which} with {@code reason} (for example an
+   * account that refuses data fields with a leading underscore); replaces an earlier rule. Pass
+   * {@code e -> false} to accept them again.
+   */
+  public InMemoryOdp refuseEvents(Predicate<OdpEvent> which, String reason) {
+    Objects.requireNonNull(which, "which");
+    Objects.requireNonNull(reason, "reason");
+    synchronized (lock) {
+      this.refusedEvents = which;
+      this.refusalReason = reason;
     }
     return this;
   }
@@ -361,7 +403,8 @@ public final class InMemoryOdp implements OdpGateway {
   }
 
   private static String problemField(String problem) {
-    return problem.substring(0, problem.indexOf(':'));
+    int colon = problem.indexOf(':');
+    return colon < 0 ? null : problem.substring(0, colon);
   }
 
   private void merge(Map<String, Object> attributes) {
@@ -391,6 +434,10 @@ public final class InMemoryOdp implements OdpGateway {
   public BatchResult sendEvents(List<OdpEvent> batch) {
     synchronized (lock) {
       Fault fault = enter(Operation.SEND_EVENTS, "events", true);
+      if (batch.size() > requestCap) {
+        throw badRequest(
+            "events", "A maximum batch size of " + requestCap + " is allowed in a single request");
+      }
       BatchResult result =
           inBatches(
               batch.size(),
@@ -404,6 +451,9 @@ public final class InMemoryOdp implements OdpGateway {
                   if (d.getValue() instanceof String s && s.length() > 1024) {
                     problem = d.getKey() + ": text longer than 1024 characters";
                   }
+                }
+                if (problem == null && refusedEvents.test(e)) {
+                  problem = refusalReason;
                 }
                 if (problem == null && idempotenceIds.add(e.idempotenceId())) {
                   events.add(e);

@@ -93,6 +93,41 @@ abstract class AbstractStateStore implements SyncStateStore {
   }
 
   @Override
+  public long countAttempts(Collection<String> ids) {
+    return transactionResult(tx -> ((AbstractTx) tx).countAttempts(ids));
+  }
+
+  @Override
+  public long deadLetter(Map<String, String> reasonsById, Instant at) {
+    return transactionResult(tx -> ((AbstractTx) tx).deadLetter(reasonsById, at));
+  }
+
+  @Override
+  public long replayDeadLetters(DeadLetterFilter filter, Instant at) {
+    return transactionResult(tx -> ((AbstractTx) tx).replayDeadLetters(filter, at));
+  }
+
+  @Override
+  public long purgeDeadLetters(Instant cutoff) {
+    return transactionResult(tx -> ((AbstractTx) tx).purgeDeadLetters(cutoff));
+  }
+
+  @Override
+  public long park(Collection<ParkedEvent> events) {
+    return transactionResult(tx -> ((AbstractTx) tx).park(events));
+  }
+
+  @Override
+  public long removeParked(Collection<String> ids) {
+    return transactionResult(tx -> ((AbstractTx) tx).removeParked(ids));
+  }
+
+  @Override
+  public long purgeParked(Instant cutoff, long keep) {
+    return transactionResult(tx -> ((AbstractTx) tx).purgeParked(cutoff, keep));
+  }
+
+  @Override
   public LedgerClaim recordPending(
       String activation, String occurrence, Collection<String> customers, Instant at) {
     return transactionResult(tx -> tx.recordPending(activation, occurrence, customers, at));

@@ -190,6 +190,63 @@ abstract class AbstractTx implements StateWriter {
     return doAcknowledge(Args.unique(ids, "ids"));
   }
 
+  final long countAttempts(Collection<String> ids) {
+    check();
+    return doCountAttempts(Args.unique(ids, "ids"));
+  }
+
+  final long deadLetter(Map<String, String> reasonsById, Instant at) {
+    check();
+    Objects.requireNonNull(reasonsById, "reasonsById");
+    Codec.storable(Objects.requireNonNull(at, "at"), "at");
+    Map<String, String> checked = new LinkedHashMap<>();
+    reasonsById.forEach(
+        (id, reason) -> {
+          Objects.requireNonNull(id, "reasonsById must not contain a null id");
+          Objects.requireNonNull(reason, "reason of dead letter " + id);
+          checked.put(id, reason);
+        });
+    return doDeadLetter(checked, at);
+  }
+
+  final long replayDeadLetters(DeadLetterFilter filter, Instant at) {
+    check();
+    Objects.requireNonNull(filter, "filter");
+    Codec.storable(Objects.requireNonNull(at, "at"), "at");
+    return doReplayDeadLetters(filter, at);
+  }
+
+  final long purgeDeadLetters(Instant cutoff) {
+    check();
+    return doPurgeDeadLetters(Objects.requireNonNull(cutoff, "cutoff"));
+  }
+
+  final long park(Collection<ParkedEvent> events) {
+    check();
+    Objects.requireNonNull(events, "events");
+    Map<String, ParkedEvent> byId = new LinkedHashMap<>();
+    for (ParkedEvent e : events) {
+      Objects.requireNonNull(e, "events must not contain null");
+      Codec.storable(e.parkedAt(), "parkedAt");
+      byId.putIfAbsent(e.id(), e);
+    }
+    return doPark(new ArrayList<>(byId.values()));
+  }
+
+  final long removeParked(Collection<String> ids) {
+    check();
+    return doRemoveParked(Args.unique(ids, "ids"));
+  }
+
+  final long purgeParked(Instant cutoff, long keep) {
+    check();
+    Objects.requireNonNull(cutoff, "cutoff");
+    if (keep < 0) {
+      throw new IllegalArgumentException("keep must not be negative, was " + keep);
+    }
+    return doPurgeParked(cutoff, keep);
+  }
+
   @Override
   public final LedgerClaim recordPending(
       String activation, String occurrence, Collection<String> customers, Instant at) {
@@ -328,6 +385,22 @@ abstract class AbstractTx implements StateWriter {
   abstract long doEnqueue(List<OutboxMessage> messages);
 
   abstract long doAcknowledge(List<String> ids);
+
+  abstract long doCountAttempts(List<String> ids);
+
+  /** Adds events with distinct ids, skipping ids already parked. */
+  abstract long doPark(List<ParkedEvent> events);
+
+  abstract long doRemoveParked(List<String> ids);
+
+  abstract long doPurgeParked(Instant cutoff, long keep);
+
+  /** Moves the queued messages among the ids to the dead letters, replacing same-id letters. */
+  abstract long doDeadLetter(Map<String, String> reasonsById, Instant at);
+
+  abstract long doReplayDeadLetters(DeadLetterFilter filter, Instant at);
+
+  abstract long doPurgeDeadLetters(Instant cutoff);
 
   abstract Map<String, LedgerState> ledgerStates(
       String activation, String occurrence, List<String> customers);

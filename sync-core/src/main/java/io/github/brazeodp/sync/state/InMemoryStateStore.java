@@ -51,6 +51,13 @@ final class InMemoryStateStore extends AbstractStateStore {
   private long nextOutboxSeq;
   // Kept as a running total: a receiver checks the size on every delivery.
   private long outboxBytes;
+  // Keyed by sequence (order of death); the id index finds a letter to replace or replay.
+  private final TreeMap<Long, DeadLetter> deadLetters = new TreeMap<>();
+  private final Map<String, Long> deadSeqById = new HashMap<>();
+  private long nextDeadSeq;
+  private final TreeMap<Long, ParkedEvent> parked = new TreeMap<>();
+  private final Map<String, Long> parkedSeqById = new HashMap<>();
+  private long nextParkedSeq;
   private final Map<String, Map<String, NavigableMap<String, LedgerEntry>>> ledger =
       new HashMap<>();
   private final TreeMap<Long, ActivityRecord> activity = new TreeMap<>();
@@ -296,6 +303,38 @@ final class InMemoryStateStore extends AbstractStateStore {
   @Override
   public OutboxSize outboxSize() {
     return read(() -> new OutboxSize(outbox.size(), outboxBytes));
+  }
+
+  @Override
+  public List<DeadLetter> deadLetters(DeadLetterFilter filter, int limit) {
+    Objects.requireNonNull(filter, "filter");
+    Args.limit(limit);
+    return read(() -> deadLetters.values().stream().filter(filter::matches).limit(limit).toList());
+  }
+
+  @Override
+  public long deadLetterCount() {
+    return read(() -> (long) deadLetters.size());
+  }
+
+  @Override
+  public List<ParkedEvent> parkedMatched(int limit) {
+    Args.limit(limit);
+    return read(
+        () ->
+            parked.values().stream()
+                .filter(
+                    e ->
+                        (e.brazeId() != null && identitiesByBrazeId.containsKey(e.brazeId()))
+                            || (e.externalId() != null
+                                && brazeIdByExternalId.containsKey(e.externalId())))
+                .limit(limit)
+                .toList());
+  }
+
+  @Override
+  public long parkedCount() {
+    return read(() -> (long) parked.size());
   }
 
   private NavigableMap<String, LedgerEntry> occurrence(String activation, String occurrence) {
@@ -549,6 +588,118 @@ final class InMemoryStateStore extends AbstractStateStore {
         }
       }
       return removed;
+    }
+
+    @Override
+    long doCountAttempts(List<String> ids) {
+      long updated = 0;
+      for (String id : ids) {
+        Long seq = outboxSeqById.get(id);
+        if (seq != null) {
+          OutboxMessage m = outbox.get(seq);
+          put(
+              outbox,
+              seq,
+              new OutboxMessage(m.id(), m.payload(), m.enqueuedAt(), m.attempts() + 1));
+          updated++;
+        }
+      }
+      return updated;
+    }
+
+    @Override
+    long doPark(List<ParkedEvent> events) {
+      long added = 0;
+      for (ParkedEvent e : events) {
+        if (!parkedSeqById.containsKey(e.id())) {
+          long seq = nextParkedSeq++;
+          put(parked, seq, e);
+          put(parkedSeqById, e.id(), seq);
+          added++;
+        }
+      }
+      return added;
+    }
+
+    @Override
+    long doRemoveParked(List<String> ids) {
+      long removed = 0;
+      for (String id : ids) {
+        Long seq = remove(parkedSeqById, id);
+        if (seq != null) {
+          remove(parked, seq);
+          removed++;
+        }
+      }
+      return removed;
+    }
+
+    @Override
+    long doPurgeParked(Instant cutoff, long keep) {
+      List<String> dropped = new ArrayList<>();
+      for (ParkedEvent e : parked.values()) {
+        if (e.parkedAt().isBefore(cutoff)) {
+          dropped.add(e.id());
+        }
+      }
+      long left = parked.size() - dropped.size();
+      for (ParkedEvent e : parked.values()) {
+        if (left <= keep) {
+          break;
+        }
+        if (!e.parkedAt().isBefore(cutoff)) {
+          dropped.add(e.id());
+          left--;
+        }
+      }
+      return doRemoveParked(dropped);
+    }
+
+    @Override
+    long doDeadLetter(Map<String, String> reasonsById, Instant at) {
+      long moved = 0;
+      for (Map.Entry<String, String> e : reasonsById.entrySet()) {
+        Long seq = remove(outboxSeqById, e.getKey());
+        if (seq == null) {
+          continue;
+        }
+        OutboxMessage m = remove(outbox, seq);
+        addOutboxBytes(-m.sizeInBytes());
+        Long previous = remove(deadSeqById, m.id());
+        if (previous != null) {
+          remove(deadLetters, previous);
+        }
+        long deadSeq = nextDeadSeq++;
+        put(
+            deadLetters,
+            deadSeq,
+            new DeadLetter(m.id(), m.payload(), m.enqueuedAt(), at, e.getValue(), m.attempts()));
+        put(deadSeqById, m.id(), deadSeq);
+        moved++;
+      }
+      return moved;
+    }
+
+    @Override
+    long doReplayDeadLetters(DeadLetterFilter filter, Instant at) {
+      List<DeadLetter> chosen = deadLetters.values().stream().filter(filter::matches).toList();
+      List<OutboxMessage> messages = new ArrayList<>(chosen.size());
+      for (DeadLetter d : chosen) {
+        remove(deadLetters, remove(deadSeqById, d.id()));
+        messages.add(new OutboxMessage(d.id(), d.payload(), at));
+      }
+      doEnqueue(messages);
+      return chosen.size();
+    }
+
+    @Override
+    long doPurgeDeadLetters(Instant cutoff) {
+      List<DeadLetter> expired =
+          deadLetters.values().stream().filter(d -> d.deadAt().isBefore(cutoff)).toList();
+      for (DeadLetter d : expired) {
+        remove(deadLetters, remove(deadSeqById, d.id()));
+      }
+      return expired.size();
     }
 
     private NavigableMap<String, LedgerEntry> writableOccurrence(

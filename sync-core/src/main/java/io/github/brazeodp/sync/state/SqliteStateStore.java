@@ -53,6 +53,22 @@ final class SqliteStateStore extends AbstractStateStore {
   /** The SQLite {@code application_id} of a state store file: "BZOD". */
   static final int APPLICATION_ID = 0x425A4F44;
 
+  // Declared before MIGRATIONS, which reads it during class initialisation.
+  // Currents dead letters, the attempt count that lets a message that keeps failing become one, and
+  // the parked events waiting for the identity map to learn their user.
+  private static final List<String> SCHEMA_V2 =
+      List.of(
+          "ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",
+          "CREATE TABLE dead_letter (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+              + " id TEXT NOT NULL UNIQUE, payload TEXT NOT NULL, size INTEGER NOT NULL,"
+              + " enqueued_at INTEGER NOT NULL, attempts INTEGER NOT NULL,"
+              + " dead_at INTEGER NOT NULL, reason TEXT NOT NULL)",
+          "CREATE INDEX dead_letter_by_time ON dead_letter (dead_at)",
+          "CREATE TABLE parked (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+              + " payload TEXT NOT NULL, braze_id TEXT, external_id TEXT,"
+              + " parked_at INTEGER NOT NULL)",
+          "CREATE INDEX parked_by_time ON parked (parked_at)");
+
   /**
    * Forward migrations, by the schema version each one produces. A file at version {@code v} gets
    * every step above {@code v}, in order, in the transaction that opens it; a new file gets version
@@ -117,6 +133,10 @@ final class SqliteStateStore extends AbstractStateStore {
               + " other_counts TEXT NOT NULL, rejections TEXT NOT NULL)",
           "CREATE INDEX activity_by_flow ON activity (flow, seq)",
           "CREATE INDEX activity_by_end ON activity (ended_at)");
+
+  // NULL bounds and reason select everything; instr() is a case-sensitive substring match.
+  private static final String DEAD_LETTER_FILTER =
+      " WHERE (?1 IS NULL OR instr(reason, ?1) > 0) AND dead_at >= ?2 AND dead_at < ?3";
 
   private static final String CHECKPOINT_COLUMNS =
       "run_id, export_object_prefix, export_url, export_requested_at, completed_files,"
@@ -299,6 +319,7 @@ final class SqliteStateStore extends AbstractStateStore {
   private static NavigableMap<Integer, List<String>> migrations() {
     NavigableMap<Integer, List<String>> steps = new TreeMap<>();
     // One line per schema version: steps.put(2, SCHEMA_V2); ...
+    steps.put(2, SCHEMA_V2);
     return Collections.unmodifiableNavigableMap(steps);
   }
 
@@ -619,14 +640,59 @@ final class SqliteStateStore extends AbstractStateStore {
    * SQLite discard the transaction, rather than ever committing part of it.
    */
   private void rollback(Throwable failure) {
+    // A statement that failed mid-step (SQLITE_FULL, an I/O error) is left unusable by the driver
+    // ("statement is not executing"); prepare them afresh rather than fail every later write.
+    if (failure instanceof SQLException || failure instanceof StateStoreException) {
+      closeStatements();
+    }
     try {
       connection.rollback();
       connection.setAutoCommit(true);
     } catch (SQLException e) {
+      // On a full disk or an I/O error SQLite rolls the transaction back itself, and the JDBC
+      // rollback then fails with "no transaction is active". The connection is still good: keep
+      // it, so that the store works again as soon as writes succeed, without a restart.
+      try {
+        connection.setAutoCommit(true);
+      } catch (SQLException alreadyEnded) {
+        e.addSuppressed(alreadyEnded);
+      }
+      if (usable()) {
+        LOG.debug("State store {}: SQLite had already rolled the transaction back", path, e);
+        return;
+      }
       failure.addSuppressed(e);
       closed = true;
-      LOG.error("State store {}: rollback failed; closing the store", path, e);
+      LOG.error("State store {}: rollback failed and the connection is unusable; closing", path, e);
       closeConnection();
+    }
+  }
+
+  private boolean usable() {
+    try (Statement st = connection.createStatement()) {
+      st.executeQuery("SELECT 1").close();
+      return connection.getAutoCommit();
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Caps the database file at {@code pages} pages (SQLite's {@code max_page_count}; never below its
+   * current size), so that tests can make writes fail as on a full disk and then give the space
+   * back.
+   */
+  void maxPageCount(long pages) {
+    lock.lock();
+    try {
+      ensureOpen();
+      try (Statement st = connection.createStatement()) {
+        st.execute("PRAGMA max_page_count = " + pages);
+      }
+    } catch (SQLException e) {
+      throw failure("set max_page_count", e);
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -675,7 +741,7 @@ final class SqliteStateStore extends AbstractStateStore {
     }
   }
 
-  private void closeConnection() {
+  private void closeStatements() {
     for (PreparedStatement statement : statements.values()) {
       try {
         statement.close();
@@ -684,6 +750,10 @@ final class SqliteStateStore extends AbstractStateStore {
       }
     }
     statements.clear();
+  }
+
+  private void closeConnection() {
+    closeStatements();
     try {
       connection.close();
     } catch (SQLException e) {
@@ -930,11 +1000,14 @@ final class SqliteStateStore extends AbstractStateStore {
         () -> {
           List<OutboxMessage> messages = new ArrayList<>();
           query(
-              "SELECT id, payload, enqueued_at FROM outbox ORDER BY seq LIMIT ?",
+              "SELECT id, payload, enqueued_at, attempts FROM outbox ORDER BY seq LIMIT ?",
               rs ->
                   messages.add(
                       new OutboxMessage(
-                          rs.getString(1), rs.getString(2), Codec.fromNanos(rs.getLong(3)))),
+                          rs.getString(1),
+                          rs.getString(2),
+                          Codec.fromNanos(rs.getLong(3)),
+                          rs.getInt(4))),
               limit);
           return messages;
         });
@@ -951,6 +1024,77 @@ final class SqliteStateStore extends AbstractStateStore {
               rs -> size[0] = new OutboxSize(rs.getLong(1), rs.getLong(2)));
           return size[0];
         });
+  }
+
+  @Override
+  public List<DeadLetter> deadLetters(DeadLetterFilter filter, int limit) {
+    Objects.requireNonNull(filter, "filter");
+    Args.limit(limit);
+    return read(
+        "read the dead letters",
+        () -> {
+          List<DeadLetter> letters = new ArrayList<>();
+          query(
+              "SELECT id, payload, enqueued_at, dead_at, reason, attempts FROM dead_letter"
+                  + DEAD_LETTER_FILTER
+                  + " ORDER BY seq LIMIT ?4",
+              rs ->
+                  letters.add(
+                      new DeadLetter(
+                          rs.getString(1),
+                          rs.getString(2),
+                          Codec.fromNanos(rs.getLong(3)),
+                          Codec.fromNanos(rs.getLong(4)),
+                          rs.getString(5),
+                          rs.getInt(6))),
+              filterParams(filter, limit));
+          return letters;
+        });
+  }
+
+  @Override
+  public long deadLetterCount() {
+    return read("count the dead letters", () -> queryLong("SELECT COUNT(*) FROM dead_letter"));
+  }
+
+  @Override
+  public List<ParkedEvent> parkedMatched(int limit) {
+    Args.limit(limit);
+    return read(
+        "read the parked events",
+        () -> {
+          List<ParkedEvent> events = new ArrayList<>();
+          // Both identity columns are indexed (primary key, unique): one lookup per parked row.
+          query(
+              "SELECT id, payload, braze_id, external_id, parked_at FROM parked p"
+                  + " WHERE EXISTS (SELECT 1 FROM identity i WHERE i.braze_id = p.braze_id)"
+                  + " OR EXISTS (SELECT 1 FROM identity i WHERE i.external_id = p.external_id)"
+                  + " ORDER BY seq LIMIT ?",
+              rs ->
+                  events.add(
+                      new ParkedEvent(
+                          rs.getString(1),
+                          rs.getString(2),
+                          rs.getString(3),
+                          rs.getString(4),
+                          Codec.fromNanos(rs.getLong(5)))),
+              limit);
+          return events;
+        });
+  }
+
+  @Override
+  public long parkedCount() {
+    return read("count the parked events", () -> queryLong("SELECT COUNT(*) FROM parked"));
+  }
+
+  private static Object[] filterParams(DeadLetterFilter filter, Object... more) {
+    Object[] params = new Object[3 + more.length];
+    params[0] = filter.reason();
+    params[1] = filter.from() == null ? Long.MIN_VALUE : Codec.clampNanos(filter.from());
+    params[2] = filter.until() == null ? Long.MAX_VALUE : Codec.clampNanos(filter.until());
+    System.arraycopy(more, 0, params, 3, more.length);
+    return params;
   }
 
   private static LedgerEntry ledgerRow(ResultSet rs) {
@@ -1384,6 +1528,102 @@ final class SqliteStateStore extends AbstractStateStore {
       return sql(
           "acknowledge outbox messages",
           () -> batch("DELETE FROM outbox WHERE id = ?", ids, (st, i, id) -> st.setString(i, id)));
+    }
+
+    @Override
+    long doCountAttempts(List<String> ids) {
+      return sql(
+          "count delivery attempts",
+          () ->
+              batch(
+                  "UPDATE outbox SET attempts = attempts + 1 WHERE id = ?",
+                  ids,
+                  (st, i, id) -> st.setString(i, id)));
+    }
+
+    @Override
+    long doDeadLetter(Map<String, String> reasonsById, Instant at) {
+      long nanos = Codec.toNanos(at);
+      return sql(
+          "move outbox messages to the dead letters",
+          () -> {
+            batch(
+                "INSERT OR REPLACE INTO dead_letter"
+                    + " (id, payload, size, enqueued_at, attempts, dead_at, reason)"
+                    + " SELECT id, payload, size, enqueued_at, attempts, ?, ? FROM outbox"
+                    + " WHERE id = ?",
+                reasonsById.entrySet(),
+                (st, i, e) -> {
+                  st.setLong(i, nanos);
+                  st.setString(i + 1, e.getValue());
+                  st.setString(i + 2, e.getKey());
+                });
+            return batch(
+                "DELETE FROM outbox WHERE id = ?",
+                reasonsById.keySet(),
+                (st, i, id) -> st.setString(i, id));
+          });
+    }
+
+    @Override
+    long doPark(List<ParkedEvent> events) {
+      return sql(
+          "park events",
+          () ->
+              insert(
+                  "INSERT OR IGNORE INTO parked (id, payload, braze_id, external_id, parked_at)"
+                      + " VALUES ",
+                  "(?, ?, ?, ?, ?)",
+                  "",
+                  events,
+                  (st, i, e) -> {
+                    st.setString(i, e.id());
+                    st.setString(i + 1, e.payload());
+                    setParam(st, i + 2, e.brazeId());
+                    setParam(st, i + 3, e.externalId());
+                    st.setLong(i + 4, Codec.toNanos(e.parkedAt()));
+                  }));
+    }
+
+    @Override
+    long doRemoveParked(List<String> ids) {
+      return sql(
+          "remove parked events",
+          () -> batch("DELETE FROM parked WHERE id = ?", ids, (st, i, id) -> st.setString(i, id)));
+    }
+
+    @Override
+    long doPurgeParked(Instant cutoff, long keep) {
+      return sql(
+          "purge parked events",
+          () ->
+              update("DELETE FROM parked WHERE parked_at < ?", Codec.clampNanos(cutoff))
+                  + update(
+                      "DELETE FROM parked WHERE seq IN"
+                          + " (SELECT seq FROM parked ORDER BY seq DESC LIMIT -1 OFFSET ?)",
+                      keep));
+    }
+
+    @Override
+    long doReplayDeadLetters(DeadLetterFilter filter, Instant at) {
+      return sql(
+          "replay dead letters",
+          () -> {
+            update(
+                "INSERT OR IGNORE INTO outbox (id, payload, size, enqueued_at)"
+                    + " SELECT id, payload, size, ?4 FROM dead_letter"
+                    + DEAD_LETTER_FILTER
+                    + " ORDER BY seq",
+                filterParams(filter, Codec.toNanos(at)));
+            return update("DELETE FROM dead_letter" + DEAD_LETTER_FILTER, filterParams(filter));
+          });
+    }
+
+    @Override
+    long doPurgeDeadLetters(Instant cutoff) {
+      return sql(
+          "purge dead letters",
+          () -> update("DELETE FROM dead_letter WHERE dead_at < ?", Codec.clampNanos(cutoff)));
     }
 
     @Override

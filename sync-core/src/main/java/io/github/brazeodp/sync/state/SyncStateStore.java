@@ -263,6 +263,112 @@ public interface SyncStateStore extends StateWriter, AutoCloseable {
    */
   OutboxSize outboxSize();
 
+  /**
+   * Counts one more failed delivery attempt for each queued message, so that a message failing for
+   * too long can be moved to the dead letters; ids not queued are ignored.
+   *
+   * @param ids the messages' ids
+   * @return the number of messages updated
+   * @throws StateStoreException if the store cannot commit
+   */
+  long countAttempts(Collection<String> ids);
+
+  // ---- Currents dead letters -------------------------------------------------------------------
+
+  /**
+   * Moves queued messages to the dead letters, in one transaction, each with its reason; ids not
+   * queued are ignored. A dead letter with the same id (an earlier death) is replaced.
+   *
+   * @param reasonsById the reason for each message, by id
+   * @param at the time of death
+   * @return the number of messages moved
+   * @throws StateStoreException if the store cannot commit
+   */
+  long deadLetter(Map<String, String> reasonsById, Instant at);
+
+  /**
+   * Lists dead letters in the order they died.
+   *
+   * @param filter which ones
+   * @param limit the maximum number, at least 1
+   * @return up to {@code limit} dead letters, oldest death first
+   */
+  List<DeadLetter> deadLetters(DeadLetterFilter filter, int limit);
+
+  /**
+   * Counts the dead letters.
+   *
+   * @return the number of dead letters
+   */
+  long deadLetterCount();
+
+  /**
+   * Moves dead letters back to the end of the outbox, as new messages queued at {@code at} with no
+   * attempts counted, so that the forwarder delivers them again; one already queued again is just
+   * removed from the dead letters.
+   *
+   * @param filter which ones
+   * @param at the new queue time
+   * @return the number of dead letters taken out
+   * @throws StateStoreException if the store cannot commit
+   */
+  long replayDeadLetters(DeadLetterFilter filter, Instant at);
+
+  /**
+   * Deletes the dead letters that died before {@code cutoff}; they are gone for good.
+   *
+   * @param cutoff the first death time kept
+   * @return the number deleted
+   * @throws StateStoreException if the store cannot commit
+   */
+  long purgeDeadLetters(Instant cutoff);
+
+  // ---- Currents parked events ------------------------------------------------------------------
+
+  /**
+   * Parks events whose user the identity map does not know yet; an id already parked is ignored.
+   *
+   * @param events the events
+   * @return the number of events added
+   * @throws StateStoreException if the store cannot commit
+   */
+  long park(Collection<ParkedEvent> events);
+
+  /**
+   * Returns the oldest parked events whose user the identity map now knows, by {@code braze_id} or
+   * {@code external_id}.
+   *
+   * @param limit the maximum number, at least 1
+   * @return up to {@code limit} events, oldest first
+   */
+  List<ParkedEvent> parkedMatched(int limit);
+
+  /**
+   * Removes parked events (forwarded, or given up).
+   *
+   * @param ids the events' ids
+   * @return the number removed
+   * @throws StateStoreException if the store cannot commit
+   */
+  long removeParked(Collection<String> ids);
+
+  /**
+   * Drops the parked events parked before {@code cutoff}, then the oldest beyond {@code keep}.
+   *
+   * @param cutoff the first parking time kept
+   * @param keep the most events kept, zero or more
+   * @return the number dropped
+   * @throws StateStoreException if the store cannot commit
+   */
+  long purgeParked(Instant cutoff, long keep);
+
+  /**
+   * Counts the parked events.
+   *
+   * @return the number of parked events
+   */
+  long parkedCount();
+
   // ---- Activation ledger -----------------------------------------------------------------------
 
   /**

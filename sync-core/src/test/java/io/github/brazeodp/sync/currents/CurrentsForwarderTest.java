@@ -6,6 +6,7 @@ import static io.github.brazeodp.sync.currents.CurrentsTestSupport.batch;
 import static io.github.brazeodp.sync.currents.CurrentsTestSupport.event;
 import static io.github.brazeodp.sync.currents.CurrentsTestSupport.headers;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import io.github.brazeodp.odp.BatchResult;
 import io.github.brazeodp.odp.ExportRow;
@@ -18,12 +19,16 @@ import io.github.brazeodp.sync.fake.InMemoryOdp;
 import io.github.brazeodp.sync.fake.ManualClock;
 import io.github.brazeodp.sync.port.OdpGateway;
 import io.github.brazeodp.sync.state.ActivityRecord;
+import io.github.brazeodp.sync.state.DeadLetter;
+import io.github.brazeodp.sync.state.DeadLetterFilter;
+import io.github.brazeodp.sync.state.IdentityRecord;
 import io.github.brazeodp.sync.state.OutboxMessage;
 import io.github.brazeodp.sync.state.SyncStateStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -159,7 +164,7 @@ class CurrentsForwarderTest {
   }
 
   @Test
-  void rowsOdpRejectsAreRemovedCountedAndReported() {
+  void rowsOdpRejectsAreDeadLetteredCountedAndReported() {
     SyncStateStore store = memory();
     CurrentsForwarder f = forwarder(odp, store);
     // The host configured a custom identifier that this ODP account does not have: ODP refuses
@@ -180,6 +185,15 @@ class CurrentsForwarderTest {
     assertThat(d.remaining()).isZero();
     assertThat(d.failed()).isFalse();
     assertThat(f.counts().odpRejected()).isEqualTo(1);
+    assertThat(f.counts().deadLettered()).isEqualTo(1);
+    assertThat(store.deadLetters(DeadLetterFilter.all(), 5))
+        .singleElement()
+        .satisfies(
+            dead -> {
+              assertThat(dead.id()).isEqualTo("bad");
+              assertThat(dead.reason()).startsWith("ODP refused the event: identifiers:");
+              assertThat(dead.deadAt()).isEqualTo(NOW);
+            });
     assertThat(odp.events()).extracting(OdpEvent::idempotenceId).containsExactly("good");
     ActivityRecord record = store.recentActivity(ActivityRecord.Flow.CURRENTS, 1).get(0);
     assertThat(record.status()).isEqualTo(ActivityRecord.Status.PARTIAL);
@@ -187,7 +201,7 @@ class CurrentsForwarderTest {
     assertThat(record.rejections())
         .anySatisfy(
             rej -> {
-              assertThat(rej.reason()).startsWith("ODP rejected the event: identifiers:");
+              assertThat(rej.reason()).startsWith("ODP refused the event: identifiers:");
               assertThat(rej.location()).isEqualTo("bad");
             });
   }
@@ -214,16 +228,189 @@ class CurrentsForwarderTest {
     assertThat(d.rejected()).isEqualTo(1);
     assertThat(odp.events()).extracting(OdpEvent::idempotenceId).containsExactly("p0", "p2");
     assertThat(store.outboxSize().messages()).isZero();
+    assertThat(store.deadLetters(DeadLetterFilter.all(), 5))
+        .extracting(DeadLetter::id)
+        .containsExactly("p1");
   }
 
   @Test
-  void anUnreadableOutboxMessageIsDroppedAndReported() {
+  void wholeRequestRefusalsAreSplitUntilEveryEventIsDelivered() {
+    SyncStateStore store = memory();
+    // An account whose size limit is 50 events per request, answered with a 400 naming no event.
+    odp.requestCap(50);
+    CurrentsForwarder f = forwarder(odp, store);
+    receiver(f).handle(headers(TOKEN), events("w", 500));
+
+    DrainResult d = f.drainOnce();
+
+    assertThat(d.failed()).isFalse();
+    assertThat(d.forwarded()).isEqualTo(500);
+    assertThat(d.rejected()).isZero();
+    assertThat(store.outboxSize().messages()).isZero();
+    assertThat(store.deadLetterCount()).isZero();
+    assertThat(odp.events()).hasSize(500);
+    assertThat(odp.events().stream().map(OdpEvent::idempotenceId).distinct()).hasSize(500);
+    // 500 -> 250 -> 125 -> 62/63 -> 31/32: 15 refused requests, then 16 accepted ones.
+    assertThat(odp.calls(InMemoryOdp.Operation.SEND_EVENTS)).isEqualTo(31);
+  }
+
+  @Test
+  void aPoisonEventIsDeadLetteredAndDeliveredAfterReplayOnceAccepted() {
+    SyncStateStore store = memory();
+    odp.refuseEvents(
+        e -> e.idempotenceId().equals("p137"), "data._source: names must not start with _");
+    CurrentsForwarder f = forwarder(odp, store);
+    receiver(f).handle(headers(TOKEN), events("p", 500));
+
+    DrainResult d = f.drainOnce();
+
+    assertThat(d.forwarded()).isEqualTo(499);
+    assertThat(d.rejected()).isEqualTo(1);
+    assertThat(d.remaining()).isZero();
+    assertThat(odp.events()).hasSize(499);
+    assertThat(store.deadLetters(DeadLetterFilter.all(), 5))
+        .singleElement()
+        .satisfies(
+            dead -> {
+              assertThat(dead.id()).isEqualTo("p137");
+              assertThat(dead.reason())
+                  .isEqualTo("ODP refused the event: data._source: names must not start with _");
+            });
+    ActivityRecord record = store.recentActivity(ActivityRecord.Flow.CURRENTS, 1).get(0);
+    assertThat(record.counts().other()).containsEntry("dead_lettered", 1L);
+
+    // The account is fixed; the operator replays what was refused for that reason.
+    odp.refuseEvents(e -> false, "");
+    clock.advance(Duration.ofHours(1));
+    assertThat(store.replayDeadLetters(DeadLetterFilter.reasonContains("_source"), clock.instant()))
+        .isEqualTo(1);
+    assertThat(f.drainOnce().forwarded()).isEqualTo(1);
+    assertThat(odp.events()).hasSize(500);
+    assertThat(odp.events().stream().map(OdpEvent::idempotenceId).distinct()).hasSize(500);
+    assertThat(store.deadLetterCount()).isZero();
+  }
+
+  @Test
+  void anUnmatchedEventIsParkedAndForwardedOnceTheSegmentSyncLearnsItsUser() {
+    SyncStateStore store = memory();
+    CurrentsForwarder f =
+        CurrentsForwarder.builder()
+            .odp(odp)
+            .state(store)
+            .clock(clock)
+            .activityWindow(Duration.ZERO)
+            .parkedCheckInterval(Duration.ZERO)
+            .build();
+    toClose.add(f);
+    // A session start carries only Braze's ids: nothing ODP can use yet.
+    String session = event("s1", "users.behaviors.app.SessionStart", "");
+    CurrentsResponse r = receiver(f).handle(headers(TOKEN), batch(session));
+    assertThat(r.body()).contains("\"unmatched\":1");
+    assertThat(store.parkedCount()).isEqualTo(1);
+    assertThat(f.drainOnce().forwarded()).isZero();
+    assertThat(odp.events()).isEmpty();
+
+    // The nightly segment sync learns the user behind Braze id b-s1.
+    store.transaction(
+        tx ->
+            tx.putIdentities(
+                List.of(
+                    new IdentityRecord(
+                        "b-s1", "cust-1", Map.of("email", "s1@example.com"), clock.instant()))));
+
+    assertThat(f.drainOnce().forwarded()).isEqualTo(1);
+    assertThat(f.drainOnce().forwarded()).isZero();
+    assertThat(odp.events())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.idempotenceId()).isEqualTo("s1");
+              assertThat(e.identifiers()).containsEntry("email", "s1@example.com");
+              assertThat(e.action()).isEqualTo("behaviors_app_sessionstart");
+            });
+    assertThat(store.parkedCount()).isZero();
+    assertThat(f.counts().parked()).isEqualTo(1);
+    assertThat(f.counts().unparked()).isEqualTo(1);
+    assertThat(store.recentActivity(ActivityRecord.Flow.CURRENTS, 5))
+        .anySatisfy(a -> assertThat(a.counts().other()).containsEntry("unparked", 1L));
+  }
+
+  @Test
+  void parkedEventsPastTheirBoundsAreDroppedAndCounted() {
+    SyncStateStore store = memory();
+    CurrentsForwarder f =
+        CurrentsForwarder.builder()
+            .odp(odp)
+            .state(store)
+            .clock(clock)
+            .parking(Duration.ofDays(7), 1)
+            .parkedCheckInterval(Duration.ZERO)
+            .build();
+    toClose.add(f);
+    receiver(f)
+        .handle(
+            headers(TOKEN),
+            batch(
+                event("p1", "users.behaviors.app.SessionStart", ""),
+                event("p2", "users.behaviors.app.SessionStart", "")));
+    f.drainOnce();
+    assertThat(store.parkedCount()).isEqualTo(1);
+    clock.advance(Duration.ofDays(8));
+    f.drainOnce();
+    assertThat(store.parkedCount()).isZero();
+    assertThat(f.counts().parkedDropped()).isEqualTo(2);
+  }
+
+  @Test
+  void eventsFailingTooOftenOrForTooLongAreDeadLetteredNotLost() {
+    SyncStateStore store = memory();
+    CurrentsForwarder f =
+        CurrentsForwarder.builder()
+            .odp(odp)
+            .state(store)
+            .clock(clock)
+            .jitter(() -> 0.5)
+            .maxAttempts(2)
+            .maxAge(Duration.ofDays(1))
+            .build();
+    toClose.add(f);
+    receiver(f).handle(headers(TOKEN), events("t", 2));
+    odp.failNext(InMemoryOdp.Operation.SEND_EVENTS, 2, Fault.SERVER_ERROR);
+    assertThat(f.drainOnce().failed()).isTrue();
+    assertThat(f.drainOnce().failed()).isTrue();
+    assertThat(store.peekOutbox(5)).extracting(OutboxMessage::attempts).containsExactly(2, 2);
+
+    DrainResult gaveUp = f.drainOnce();
+    assertThat(gaveUp.rejected()).isEqualTo(2);
+    assertThat(store.deadLetters(DeadLetterFilter.all(), 5))
+        .allSatisfy(
+            dead -> {
+              assertThat(dead.attempts()).isEqualTo(2);
+              assertThat(dead.reason())
+                  .startsWith("gave up after 2 failed delivery attempts; last failure:")
+                  .contains("503");
+            });
+
+    receiver(f).handle(headers(TOKEN), events("old", 1));
+    clock.advance(Duration.ofDays(2));
+    assertThat(f.drainOnce().rejected()).isEqualTo(1);
+    assertThat(store.deadLetters(DeadLetterFilter.reasonContains("not delivered within"), 5))
+        .extracting(DeadLetter::id)
+        .containsExactly("old0");
+    assertThat(odp.events()).isEmpty();
+  }
+
+  @Test
+  void anUnreadableOutboxMessageIsDeadLetteredAndReported() {
     SyncStateStore store = memory();
     store.enqueue(List.of(new OutboxMessage("junk", "{not json", NOW)));
     CurrentsForwarder f = forwarder(odp, store);
     DrainResult d = f.drainOnce();
     assertThat(d.rejected()).isEqualTo(1);
     assertThat(d.remaining()).isZero();
+    assertThat(store.deadLetters(DeadLetterFilter.all(), 5))
+        .extracting(DeadLetter::id, DeadLetter::payload)
+        .containsExactly(tuple("junk", "{not json"));
     assertThat(store.recentActivity(ActivityRecord.Flow.CURRENTS, 1).get(0).rejections())
         .anySatisfy(rej -> assertThat(rej.reason()).startsWith("unreadable outbox payload"));
   }
@@ -290,6 +477,47 @@ class CurrentsForwarderTest {
     records = store.recentActivity(ActivityRecord.Flow.CURRENTS, 10);
     assertThat(records).hasSize(2);
     assertThat(records.get(0).counts().sent()).isEqualTo(1);
+  }
+
+  @Test
+  void concurrentPostsShareCommitsWithoutLosingOrDuplicatingAnEvent(@TempDir Path dir)
+      throws Exception {
+    try (SyncStateStore store = SyncStateStore.sqlite(dir.resolve("state.db"))) {
+      CurrentsForwarder f = forwarder(odp, store);
+      CurrentsReceiver r = receiver(f);
+      int threads = 8;
+      int posts = 25;
+      java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          String prefix = "t" + t + "-";
+          done.add(
+              pool.submit(
+                  () -> {
+                    for (int p = 0; p < posts; p++) {
+                      assertThat(r.handle(headers(TOKEN), events(prefix + p + "-", 20)).status())
+                          .isEqualTo(200);
+                    }
+                    // Braze resends one batch: every event is a duplicate.
+                    assertThat(r.handle(headers(TOKEN), events(prefix + "0-", 20)).body())
+                        .contains("\"duplicates\":20");
+                    return null;
+                  }));
+        }
+        for (java.util.concurrent.Future<?> d : done) {
+          d.get(60, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(store.outboxSize().messages()).isEqualTo(threads * posts * 20L);
+      assertThat(f.counts().queued()).isEqualTo(threads * posts * 20L);
+      assertThat(f.counts().duplicates()).isEqualTo(threads * 20L);
+      assertThat(f.drainOnce().forwarded()).isEqualTo(threads * posts * 20);
+      assertThat(odp.events().stream().map(OdpEvent::idempotenceId).distinct())
+          .hasSize(threads * posts * 20);
+    }
   }
 
   @Test

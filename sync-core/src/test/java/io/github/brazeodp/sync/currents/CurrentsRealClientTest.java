@@ -17,6 +17,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -86,6 +92,78 @@ class CurrentsRealClientTest {
           .contains("\"_braze_custom_properties_list_property\":\"[\\\"a\\\"]\"")
           .contains("\"ts\":2033802504")
           .contains("\"idempotence_id\":\"evt-");
+    }
+  }
+
+  /**
+   * An ODP account whose size limit is 50 events per request answers a larger request with a 400
+   * that names no event; the real client reports every row refused with one reason, and the
+   * forwarder splits until every event is delivered.
+   */
+  @Test
+  void aWholeRequest400FromAnAccountCappedAt50LosesNothing() throws Exception {
+    Set<String> delivered = ConcurrentHashMap.newKeySet();
+    AtomicInteger refusedRequests = new AtomicInteger();
+    try (MockWebServer server = new MockWebServer();
+        SyncStateStore store = SyncStateStore.inMemory()) {
+      server.setDispatcher(
+          new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+              String body = request.getBody() == null ? "" : request.getBody().utf8();
+              Matcher ids = Pattern.compile("\"idempotence_id\":\"([^\"]+)\"").matcher(body);
+              List<String> inRequest = new ArrayList<>();
+              while (ids.find()) {
+                inRequest.add(ids.group(1));
+              }
+              if (inRequest.size() > 50) {
+                refusedRequests.incrementAndGet();
+                return new MockResponse.Builder()
+                    .code(400)
+                    .addHeader("Content-Type", "application/json")
+                    .body(
+                        "{\"title\":\"Bad Request\",\"status\":400,\"timestamp\":"
+                            + "\"2026-01-01T00:00:00Z\",\"detail\":{\"message\":"
+                            + "\"A maximum batch size of 50 is allowed in a single request\"}}")
+                    .build();
+              }
+              delivered.addAll(inRequest);
+              return new MockResponse.Builder()
+                  .code(202)
+                  .addHeader("Content-Type", "application/json")
+                  .body(
+                      "{\"title\":\"Accepted\",\"status\":202,\"timestamp\":"
+                          + "\"2026-01-01T00:00:00Z\"}")
+                  .build();
+            }
+          });
+      server.start();
+      try (OdpClient client =
+          OdpClient.builder()
+              .apiKey("test-odp-key")
+              .baseUrl(server.url("/v3/").toString())
+              .rateLimits(RateLimits.unlimited())
+              .retry(RetrySettings.none())
+              .build()) {
+        CurrentsForwarder f =
+            CurrentsForwarder.builder().odp(new OdpClientGateway(client)).state(store).build();
+        CurrentsReceiver r = CurrentsReceiver.builder().tokens(TOKEN).forwarder(f).build();
+        String[] events = new String[126];
+        for (int i = 0; i < events.length; i++) {
+          events[i] = CurrentsTestSupport.event("cap-" + i);
+        }
+        assertThat(r.handle(headers(TOKEN), batch(events)).status()).isEqualTo(200);
+
+        DrainResult d = f.drainOnce();
+
+        assertThat(d.failed()).as(String.valueOf(d.failure())).isFalse();
+        assertThat(d.forwarded()).isEqualTo(126);
+        assertThat(d.rejected()).isZero();
+        assertThat(store.deadLetterCount()).isZero();
+        assertThat(delivered).hasSize(126);
+        assertThat(refusedRequests.get()).isPositive();
+        f.close();
+      }
     }
   }
 }

@@ -110,12 +110,119 @@ class CurrentsReceiverTest {
 
   @Test
   void emptyBodyAndEmptyBatchAreNoOps() {
-    for (String body : List.of("", "  \n", "{\"events\":[]}", "{}")) {
+    for (String body : List.of("", "  \n", "{\"events\":[]}")) {
       CurrentsResponse r = post(utf8(body));
       assertThat(r.status()).as(body).isEqualTo(200);
       assertThat(r.acknowledged()).isTrue();
     }
     assertThat(store.outboxSize().messages()).isZero();
+  }
+
+  @Test
+  void aBodyWithoutEventsIs400NotAnEmptyBatch() {
+    for (String body : List.of("{}", "{\"data\":[" + event("x") + "]}")) {
+      CurrentsResponse r = post(utf8(body));
+      assertThat(r.status()).as(body).isEqualTo(400);
+      assertThat(r.body()).contains("no \\\"events\\\" array");
+    }
+  }
+
+  // ---- encodings and header lookups ----------------------------------------------------------
+
+  private static byte[] gzip(byte[] plain) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+      gz.write(plain);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static RequestHeaders withEncoding(String encoding) {
+    Map<String, List<String>> h = new java.util.HashMap<>(headers(TOKEN));
+    h.put("Content-Encoding", List.of(encoding));
+    return RequestHeaders.of(h);
+  }
+
+  @Test
+  void aGzipBodyIsDecoded() {
+    CurrentsResponse r =
+        receiver.handle(withEncoding("gzip"), gzip(batch(event("g1"), event("g2"))));
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).contains("\"queued\":2");
+    assertThat(store.outboxSize().messages()).isEqualTo(2);
+  }
+
+  @Test
+  void aDecompressionBombIs413WithoutInflatingIt() {
+    // 64 MiB of spaces compress to about 64 KiB; the receiver stops at its 16 MiB limit.
+    byte[] bomb;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+      byte[] spaces = new byte[1 << 20];
+      java.util.Arrays.fill(spaces, (byte) ' ');
+      for (int i = 0; i < 64; i++) {
+        gz.write(spaces);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    bomb = out.toByteArray();
+    assertThat((long) bomb.length).isLessThan(receiver.maxBodyBytes() / 16);
+
+    CurrentsResponse r = receiver.handle(withEncoding("gzip"), bomb);
+    assertThat(r.status()).isEqualTo(413);
+    assertThat(r.body()).contains("decompresses to more than");
+  }
+
+  @Test
+  void brokenGzipIs400AndUnknownEncodingsAre415() {
+    assertThat(receiver.handle(withEncoding("gzip"), batch(event("plain"))).status())
+        .isEqualTo(400);
+    for (String encoding : List.of("br", "deflate", "gzip, gzip", "compress")) {
+      CurrentsResponse r = receiver.handle(withEncoding(encoding), batch(event("e")));
+      assertThat(r.status()).as(encoding).isEqualTo(415);
+      assertThat(r.body()).contains("not supported");
+    }
+    assertThat(receiver.handle(withEncoding("identity"), batch(event("id"))).status())
+        .isEqualTo(200);
+    assertThat(store.outboxSize().messages()).isEqualTo(1);
+  }
+
+  @Test
+  void headersCanBeReadThroughAnyServersLookup() {
+    // What Servlet's getHeader, Spring's HttpHeaders.getFirst or Jetty's HttpFields.get do.
+    Map<String, String> serverHeaders = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    serverHeaders.put("authorization", "Bearer " + TOKEN);
+    serverHeaders.put("braze-currents-version", "1");
+    CurrentsResponse r = receiver.handle(serverHeaders::get, batch(event("l1")));
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(store.outboxSize().messages()).isEqualTo(1);
+  }
+
+  @Test
+  void precheckDecidesFromTheHeadersAlone() {
+    assertThat(receiver.precheck(RequestHeaders.of(headers(TOKEN)))).isEmpty();
+    assertThat(receiver.precheck(name -> null))
+        .get()
+        .extracting(CurrentsResponse::status)
+        .isEqualTo(401);
+    assertThat(receiver.precheck(RequestHeaders.of(headers("wrong"))))
+        .get()
+        .extracting(CurrentsResponse::status)
+        .isEqualTo(401);
+    assertThat(receiver.precheck(withEncoding("br")))
+        .get()
+        .extracting(CurrentsResponse::status)
+        .isEqualTo(415);
+    Map<String, List<String>> big = new java.util.HashMap<>(headers(TOKEN));
+    big.put("Content-Length", List.of(Long.toString(receiver.maxBodyBytes() + 1)));
+    assertThat(receiver.precheck(RequestHeaders.of(big)))
+        .get()
+        .extracting(CurrentsResponse::status)
+        .isEqualTo(413);
+    assertThat(receiver.counts().unauthorized()).isEqualTo(2);
   }
 
   @Test

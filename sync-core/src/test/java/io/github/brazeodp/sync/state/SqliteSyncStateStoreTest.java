@@ -153,6 +153,78 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
     assertThat(store.outboxSize().messages()).isZero();
   }
 
+  // ---- Failures that heal -----------------------------------------------------------------------
+
+  private static List<OutboxMessage> payloads(String prefix, int n) {
+    List<OutboxMessage> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(new OutboxMessage(prefix + i, "x".repeat(2_000), T0));
+    }
+    return out;
+  }
+
+  @Test
+  void aFullDiskFailsWritesAndTheStoreWorksAgainWhenSpaceReturns() {
+    SqliteStateStore sqlite = (SqliteStateStore) store;
+    store.enqueue(payloads("before-", 3));
+    sqlite.maxPageCount(1); // no page more than the file has now: the next growth fails
+
+    assertThatThrownBy(() -> store.enqueue(payloads("full-", 200)))
+        .isInstanceOf(StateStoreException.class)
+        .hasMessageContaining("full");
+    // SQLite rolled the failed transaction back itself; the store did not close over it.
+    assertThat(store.outboxSize().messages()).isEqualTo(3);
+
+    sqlite.maxPageCount(1_000_000);
+    assertThat(store.enqueue(payloads("after-", 200))).isEqualTo(200);
+    assertThat(store.outboxSize().messages()).isEqualTo(203);
+  }
+
+  @Test
+  void acknowledgedCurrentsEventsAreDeliveredAfterAFullDiskWithoutRestart() {
+    SqliteStateStore sqlite = (SqliteStateStore) store;
+    io.github.brazeodp.sync.fake.InMemoryOdp odp = new io.github.brazeodp.sync.fake.InMemoryOdp();
+    try (io.github.brazeodp.sync.currents.CurrentsForwarder forwarder =
+        io.github.brazeodp.sync.currents.CurrentsForwarder.builder()
+            .odp(odp)
+            .state(store)
+            .build()) {
+      io.github.brazeodp.sync.currents.CurrentsReceiver receiver =
+          io.github.brazeodp.sync.currents.CurrentsReceiver.builder()
+              .tokens("ZnVsbC1kaXNrLXRva2Vu")
+              .forwarder(forwarder)
+              .build();
+      Map<String, List<String>> headers =
+          Map.of("Authorization", List.of("Bearer ZnVsbC1kaXNrLXRva2Vu"));
+      assertThat(receiver.handle(headers, batch("acked-", 5)).status()).isEqualTo(200);
+      sqlite.maxPageCount(1);
+
+      // The disk is full: a new batch is refused (Braze keeps it), the acknowledged ones wait.
+      byte[] later = batch("later-", 300);
+      assertThat(receiver.handle(headers, later).status()).isEqualTo(503);
+
+      sqlite.maxPageCount(1_000_000);
+      assertThat(receiver.handle(headers, later).status()).isEqualTo(200);
+      assertThat(forwarder.drainOnce().forwarded()).isEqualTo(305);
+      assertThat(odp.events()).hasSize(305);
+    }
+  }
+
+  private static byte[] batch(String prefix, int n) {
+    StringBuilder b = new StringBuilder("{\"events\":[");
+    for (int i = 0; i < n; i++) {
+      b.append(i == 0 ? "" : ",")
+          .append("{\"event_type\":\"users.messages.email.Open\",\"id\":\"")
+          .append(prefix)
+          .append(i)
+          .append("\",\"time\":2033802504,\"user\":{\"user_id\":\"b\"},")
+          .append("\"properties\":{\"email_address\":\"u@example.com\",\"pad\":\"")
+          .append("p".repeat(500))
+          .append("\"}}");
+    }
+    return b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+  }
+
   // ---- File checks ------------------------------------------------------------------------------
 
   @Test
@@ -160,7 +232,8 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
     assertThat(queryString(file(), "PRAGMA journal_mode")).isEqualTo("wal");
     assertThat(queryString(file(), "PRAGMA application_id"))
         .isEqualTo(Integer.toString(SqliteStateStore.APPLICATION_ID));
-    assertThat(queryString(file(), "SELECT MAX(version) FROM schema_version")).isEqualTo("1");
+    assertThat(queryString(file(), "SELECT MAX(version) FROM schema_version"))
+        .isEqualTo(Integer.toString(SqliteStateStore.SCHEMA_VERSION));
   }
 
   @Test
@@ -247,13 +320,15 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
   @Test
   void refusesAFileFromANewerVersion() throws Exception {
     store.close();
-    execute(file(), "INSERT INTO schema_version (version, applied_at) VALUES (2, 'later')");
+    int newer = SqliteStateStore.SCHEMA_VERSION + 1;
+    execute(
+        file(), "INSERT INTO schema_version (version, applied_at) VALUES (" + newer + ", 'later')");
 
     assertThatThrownBy(() -> SyncStateStore.sqlite(file()))
         .isInstanceOf(StateStoreException.class)
         .hasMessageContaining(file().toString())
         .hasMessageContaining("newer version")
-        .hasMessageContaining("schema version 2");
+        .hasMessageContaining("schema version " + newer);
     store = SyncStateStore.inMemory();
   }
 

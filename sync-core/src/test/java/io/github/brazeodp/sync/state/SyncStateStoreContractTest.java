@@ -2,6 +2,7 @@ package io.github.brazeodp.sync.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import io.github.brazeodp.sync.state.ActivityRecord.Flow;
 import io.github.brazeodp.sync.state.ActivityRecord.Rejection;
@@ -476,6 +477,170 @@ abstract class SyncStateStoreContractTest {
               });
       assertThat(fresh).containsExactly("e1", "e2");
       assertThat(store.peekOutbox(5)).hasSize(2);
+    }
+  }
+
+  @Nested
+  class Parked {
+    ParkedEvent parked(String id, String brazeId, String externalId, Instant at) {
+      return new ParkedEvent(id, "{\"p\":\"" + id + "\"}", brazeId, externalId, at);
+    }
+
+    @Test
+    void parkedEventsMatchOnceTheIdentityMapLearnsTheirUser() {
+      assertThat(
+              store.park(
+                  List.of(
+                      parked("e1", "b1", null, T0),
+                      parked("e2", null, "x2", T0),
+                      parked("e3", "b3", "x3", T0),
+                      parked("e1", "b1", null, T0))))
+          .isEqualTo(3);
+      assertThat(store.park(List.of(parked("e1", "b1", null, T0)))).isZero();
+      assertThat(store.parkedCount()).isEqualTo(3);
+      assertThat(store.parkedMatched(10)).isEmpty();
+
+      store.putIdentities(
+          List.of(
+              new IdentityRecord("b1", null, Map.of("email", "one@example.com"), T0),
+              new IdentityRecord("b9", "x2", Map.of("email", "two@example.com"), T0)));
+
+      assertThat(store.parkedMatched(10))
+          .containsExactly(parked("e1", "b1", null, T0), parked("e2", null, "x2", T0));
+      assertThat(store.parkedMatched(1)).extracting(ParkedEvent::id).containsExactly("e1");
+      assertThat(store.removeParked(List.of("e1", "missing"))).isEqualTo(1);
+      assertThat(store.parkedMatched(10)).extracting(ParkedEvent::id).containsExactly("e2");
+      assertThat(store.parkedCount()).isEqualTo(2);
+    }
+
+    @Test
+    void purgeDropsTheTooOldThenTheOldestBeyondTheCount() {
+      for (int i = 0; i < 5; i++) {
+        store.park(List.of(parked("e" + i, "b" + i, null, T0.plusSeconds(i))));
+      }
+      assertThat(store.purgeParked(T0.plusSeconds(1), 10)).isEqualTo(1);
+      assertThat(store.purgeParked(T0, 2)).isEqualTo(2);
+      store.putIdentities(
+          List.of(
+              new IdentityRecord("b3", null, Map.of("email", "3@example.com"), T0),
+              new IdentityRecord("b4", null, Map.of("email", "4@example.com"), T0)));
+      assertThat(store.parkedMatched(10)).extracting(ParkedEvent::id).containsExactly("e3", "e4");
+      assertThat(store.purgeParked(Instant.MAX, 0)).isEqualTo(2);
+      assertThat(store.parkedCount()).isZero();
+    }
+
+    @Test
+    void aParkedEventNeedsAUserId() {
+      assertThatThrownBy(() -> parked("e", null, null, T0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("brazeId or an externalId");
+    }
+  }
+
+  @Nested
+  class DeadLetters {
+    OutboxMessage message(String id) {
+      return new OutboxMessage(id, "{\"id\":\"" + id + "\"}", T0);
+    }
+
+    @Test
+    void countsAttemptsOfQueuedMessagesOnly() {
+      store.enqueue(List.of(message("a"), message("b")));
+      assertThat(store.countAttempts(List.of("a", "missing"))).isEqualTo(1);
+      store.countAttempts(List.of("a"));
+      assertThat(store.peekOutbox(5))
+          .containsExactly(new OutboxMessage("a", message("a").payload(), T0, 2), message("b"));
+    }
+
+    @Test
+    void movesMessagesWithTheirReasonAndKeepsThemUntilPurged() {
+      store.enqueue(List.of(message("a"), message("b"), message("c")));
+      store.countAttempts(List.of("b"));
+      Instant dead = T0.plusSeconds(60);
+
+      assertThat(store.deadLetter(Map.of("b", "data._source: not allowed", "missing", "x"), dead))
+          .isEqualTo(1);
+      store.deadLetter(Map.of("a", "expired after 7 days"), dead.plusSeconds(1));
+
+      assertThat(store.peekOutbox(5)).containsExactly(message("c"));
+      assertThat(store.outboxSize()).isEqualTo(new OutboxSize(1, message("c").sizeInBytes()));
+      assertThat(store.deadLetterCount()).isEqualTo(2);
+      assertThat(store.deadLetters(DeadLetterFilter.all(), 10))
+          .containsExactly(
+              new DeadLetter("b", message("b").payload(), T0, dead, "data._source: not allowed", 1),
+              new DeadLetter(
+                  "a", message("a").payload(), T0, dead.plusSeconds(1), "expired after 7 days", 0));
+      assertThat(store.deadLetters(DeadLetterFilter.reasonContains("_source"), 10))
+          .extracting(DeadLetter::id)
+          .containsExactly("b");
+      assertThat(store.deadLetters(DeadLetterFilter.all().since(dead.plusSeconds(1)), 10))
+          .extracting(DeadLetter::id)
+          .containsExactly("a");
+      assertThat(store.deadLetters(DeadLetterFilter.all().before(dead.plusSeconds(1)), 10))
+          .extracting(DeadLetter::id)
+          .containsExactly("b");
+      assertThat(store.deadLetters(DeadLetterFilter.all(), 1)).hasSize(1);
+
+      assertThat(store.purgeDeadLetters(dead.plusSeconds(1))).isEqualTo(1);
+      assertThat(store.deadLetters(DeadLetterFilter.all(), 10))
+          .extracting(DeadLetter::id)
+          .containsExactly("a");
+      assertThat(store.purgeDeadLetters(Instant.MAX)).isEqualTo(1);
+      assertThat(store.deadLetterCount()).isZero();
+    }
+
+    @Test
+    void replaysSelectedLettersToTheEndOfTheOutboxAsFreshMessages() {
+      store.enqueue(List.of(message("a"), message("b"), message("c")));
+      store.countAttempts(List.of("a", "b"));
+      store.deadLetter(Map.of("a", "refused: _x"), T0);
+      store.deadLetter(Map.of("b", "gave up after 2 attempts"), T0.plusSeconds(5));
+      Instant replayed = T0.plusSeconds(100);
+
+      assertThat(store.replayDeadLetters(DeadLetterFilter.reasonContains("_x"), replayed))
+          .isEqualTo(1);
+      assertThat(store.peekOutbox(5))
+          .containsExactly(
+              message("c"), new OutboxMessage("a", message("a").payload(), replayed, 0));
+      assertThat(store.deadLetters(DeadLetterFilter.all(), 5))
+          .extracting(DeadLetter::id)
+          .containsExactly("b");
+
+      // Dying again replaces the earlier letter instead of failing on the id.
+      store.deadLetter(Map.of("a", "refused again"), T0.plusSeconds(200));
+      assertThat(store.deadLetters(DeadLetterFilter.all(), 5))
+          .extracting(DeadLetter::id, DeadLetter::reason)
+          .containsExactly(tuple("b", "gave up after 2 attempts"), tuple("a", "refused again"));
+
+      assertThat(store.replayDeadLetters(DeadLetterFilter.all(), replayed)).isEqualTo(2);
+      assertThat(store.deadLetterCount()).isZero();
+      assertThat(store.peekOutbox(5)).extracting(OutboxMessage::id).containsExactly("c", "b", "a");
+    }
+
+    @Test
+    void undoesAMoveWhenTheTransactionFails() {
+      store.enqueue(List.of(message("a")));
+      assertThatThrownBy(
+              () ->
+                  store.transaction(
+                      tx -> {
+                        store.deadLetter(Map.of("a", "r"), T0);
+                        throw new IllegalStateException("disk full");
+                      }))
+          .hasMessage("disk full");
+      assertThat(store.peekOutbox(5)).containsExactly(message("a"));
+      assertThat(store.deadLetterCount()).isZero();
+    }
+
+    @Test
+    void refusesBadArguments() {
+      assertThatThrownBy(() -> store.deadLetter(Map.of("a", "r"), Instant.MAX))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> store.deadLetters(DeadLetterFilter.all(), 0))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> new DeadLetterFilter(null, T0.plusSeconds(1), T0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("until");
     }
   }
 

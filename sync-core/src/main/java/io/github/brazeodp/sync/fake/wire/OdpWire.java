@@ -183,9 +183,9 @@ public final class OdpWire extends FaultyWire<OdpWire> {
 
   private WireResponse events(WireRequest request) throws WireJson.Malformed {
     List<Object> items = rows(request);
-    if (items.size() > odp.batchCap()) {
-      return problem(
-          400, "A maximum batch size of " + odp.batchCap() + " is allowed in a single request");
+    int cap = Math.min(odp.batchCap(), odp.requestCap());
+    if (items.size() > cap) {
+      return problem(400, "A maximum batch size of " + cap + " is allowed in a single request");
     }
     List<Invalid> invalids = new ArrayList<>();
     List<OdpEvent> valid = new ArrayList<>();
