@@ -126,7 +126,9 @@ public final class SegmentSync {
     this.state = Objects.requireNonNull(b.state, "state");
     this.selection = b.selection;
     this.mappings = b.mappings;
-    this.identity = b.identity;
+    // The default identity rule follows the mappings: a field removed from them, e.g. phone, does
+    // not leave as an identifier either.
+    this.identity = b.identity.followingMappings(b.mappings);
     this.batchSize = b.batchSize;
     this.concurrentExports = b.concurrentExports;
     this.maxInFlight = b.maxInFlight;
@@ -1133,7 +1135,10 @@ public final class SegmentSync {
       return this;
     }
 
-    /** Sets the identity rule (default email, then phone). */
+    /**
+     * Sets the identity rule (default email, then phone, each only while the mappings write it; an
+     * explicit {@link IdentityRule#of} rule is used as given).
+     */
     public Builder identity(IdentityRule identity) {
       this.identity = Objects.requireNonNull(identity, "identity");
       return this;

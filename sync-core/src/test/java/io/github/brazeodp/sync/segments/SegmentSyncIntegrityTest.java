@@ -9,9 +9,11 @@ import io.github.brazeodp.braze.ExportUserStream;
 import io.github.brazeodp.odp.BatchResult;
 import io.github.brazeodp.odp.OdpEvent;
 import io.github.brazeodp.odp.OdpException;
+import io.github.brazeodp.sync.IdentityRule;
 import io.github.brazeodp.sync.RunLockedException;
 import io.github.brazeodp.sync.RunStats;
 import io.github.brazeodp.sync.SyncReport;
+import io.github.brazeodp.sync.mapping.FieldMappings;
 import io.github.brazeodp.sync.port.ExportHandle;
 import io.github.brazeodp.sync.state.ActivityRecord;
 import io.github.brazeodp.sync.state.ActivityRecord.Status;
@@ -296,6 +298,52 @@ class SegmentSyncIntegrityTest {
     assertThatThrownBy(crashing::run).hasMessage("disk full");
     assertThat(w.state.recentActivity(1).get(0).reason())
         .isEqualTo("IllegalStateException: disk full");
+  }
+
+  @Test
+  void aRemovedPhoneMappingStopsThePhoneLeavingAsAnIdentifierUnlessTheRuleIsExplicit() {
+    w.braze.putUser(user("b1", "a@example.com", "phone", "+15550100"));
+    w.braze.putUser(user("b2", null, "phone", "+15550111"));
+    w.braze.putSegment("seg", "All", List.of("b1", "b2"));
+
+    SyncReport report =
+        w.sync(Selection.all()).mappings(FieldMappings.defaults().remove("phone")).build().run();
+
+    assertThat(w.odp.upserts())
+        .singleElement()
+        .satisfies(
+            u -> {
+              assertThat(u.identifiers()).containsOnlyKeys("email");
+              assertThat(u.attributes()).doesNotContainKey("phone");
+            });
+    assertThat(report.counts().unmatched()).isEqualTo(1);
+    assertThat(w.braze.exportsStarted()).hasSize(1);
+
+    w.clock.advance(Duration.ofDays(1));
+    IdentityRule explicit =
+        IdentityRule.of(
+            List.of(
+                new IdentityRule.Pair("email", "email"), new IdentityRule.Pair("phone", "phone")));
+    w.sync(Selection.all())
+        .mappings(FieldMappings.defaults().remove("phone"))
+        .identity(explicit)
+        .build()
+        .run();
+    assertThat(w.odp.upserts().subList(1, w.odp.upserts().size()))
+        .extracting(u -> u.identifiers().get("phone"))
+        .containsExactlyInAnyOrder("+15550100", "+15550111");
+  }
+
+  @Test
+  void removingEveryDefaultIdentifierNeedsAnExplicitRule() {
+    assertThatThrownBy(
+            () ->
+                w.sync(Selection.all())
+                    .mappings(FieldMappings.defaults().remove("phone").remove("email"))
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("[email, phone]")
+        .hasMessageContaining("configure the identity rule explicitly");
   }
 
   // ---- Run locks ------------------------------------------------------------------------------
