@@ -1009,7 +1009,7 @@ public final class SegmentSync {
     final boolean several;
     final Instant eventsSince;
     // Only with several segments: a user read by one of them is not counted again by another.
-    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private final SeenUsers seen = new SeenUsers();
 
     RunShared(boolean several, Instant eventsSince) {
       this.several = several;
