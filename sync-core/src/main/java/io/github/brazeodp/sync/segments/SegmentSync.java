@@ -77,7 +77,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * in flight). After ODP accepts a batch, its hashes, identities, staged members and the archive
  * position are committed in one transaction, so a crash resends at most the batches in flight and a
  * rerun within the export URL's lifetime resumes where it stopped. Membership events are computed
- * only from a complete export. A user in several selected segments is upserted once per run.
+ * only from a complete export: an export with unreadable lines leaves membership and the
+ * custom-event watermark as they were. A user in several selected segments is upserted, counted and
+ * given its custom events once per run. A run holds the {@link RunLock} of every selected segment's
+ * scope ({@code segment-sync/<id>}), so a second run on the same state refuses (or waits) instead
+ * of resuming the first one's checkpoint.
  *
  * <pre>{@code
  * SyncReport report = SegmentSync.builder()
