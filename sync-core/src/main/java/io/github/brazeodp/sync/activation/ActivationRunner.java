@@ -54,9 +54,6 @@ import java.util.stream.Stream;
 public final class ActivationRunner {
   static final int MAX_LISTED_UNKNOWN = 20;
 
-  /** The run-lock scope of an activation is this prefix and its name. */
-  public static final String SCOPE_PREFIX = "activation/";
-
   private final BrazeGateway braze;
   private final OdpGateway odp;
   private final MemberSource members;
@@ -149,7 +146,7 @@ public final class ActivationRunner {
     // one's pending sends into unknown ones, and both would read the same caps.
     try (RunLock lock =
         RunLock.builder(state)
-            .scopes(List.of(SCOPE_PREFIX + activation.name()))
+            .scopes(List.of(ActivationScheduler.SCOPE_PREFIX + activation.name()))
             .clock(clock)
             .acquire()) {
       return executeLocked(activation, occurrence, false, extraNotes);
