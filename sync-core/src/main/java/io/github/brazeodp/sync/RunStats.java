@@ -1,5 +1,6 @@
 package io.github.brazeodp.sync;
 
+import io.github.brazeodp.sync.adapter.RequestCounter;
 import io.github.brazeodp.sync.state.ActivityCounts;
 import io.github.brazeodp.sync.state.ActivityRecord;
 import java.util.ArrayList;
@@ -13,6 +14,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * rejections and unmatched ids are bounded; the counts stay exact.
  */
 public final class RunStats {
+  /**
+   * The name under {@link ActivityCounts#other()} of the count of problems that rejected no record
+   * (fields left out, events refused); the listed samples are bounded, this count is exact.
+   */
+  public static final String PROBLEMS = "problems";
+
   private final AtomicLong read = new AtomicLong();
   private final AtomicLong matched = new AtomicLong();
   private final AtomicLong unmatched = new AtomicLong();
@@ -22,6 +29,8 @@ public final class RunStats {
   private final AtomicLong retried = new AtomicLong();
   private final AtomicLong brazeCalls = new AtomicLong();
   private final AtomicLong odpCalls = new AtomicLong();
+  private final AtomicLong problems = new AtomicLong();
+  private volatile RequestCounter.Counts requests;
   private final Map<String, AtomicLong> other = new ConcurrentHashMap<>();
   private final List<ActivityRecord.Rejection> rejections = new ArrayList<>();
   private final List<String> unmatchedIds = new ArrayList<>();
@@ -60,11 +69,19 @@ public final class RunStats {
   /** Counts a rejected record with its reason and location. */
   public void rejected(String reason, String location) {
     rejected.incrementAndGet();
-    problem(reason, location);
+    sample(reason, location);
   }
 
-  /** Lists a problem without counting a rejected record (e.g. one field left out). */
+  /**
+   * Counts and lists a problem that rejected no record (e.g. one field left out, a custom event
+   * refused); the count is exact, the list bounded.
+   */
   public void problem(String reason, String location) {
+    problems.incrementAndGet();
+    sample(reason, location);
+  }
+
+  private void sample(String reason, String location) {
     synchronized (rejections) {
       if (rejections.size() < ActivityRecord.MAX_REJECTIONS) {
         rejections.add(new ActivityRecord.Rejection(reason, location));
@@ -87,6 +104,14 @@ public final class RunStats {
     odpCalls.incrementAndGet();
   }
 
+  /**
+   * Reports the HTTP attempts the clients made during the run, as counted by their listeners; they
+   * replace the operation counts of {@link #brazeCall()} and {@link #odpCall()} and the retries.
+   */
+  public void requests(RequestCounter.Counts counts) {
+    this.requests = counts;
+  }
+
   /** Adds to a flow-specific count. */
   public void count(String name, long n) {
     other.computeIfAbsent(name, k -> new AtomicLong()).addAndGet(n);
@@ -99,11 +124,19 @@ public final class RunStats {
     }
   }
 
-  /** Returns whether any record or field was rejected or any problem listed. */
+  /** Returns whether any record was rejected or any problem counted. */
   public boolean hasProblems() {
-    synchronized (rejections) {
-      return rejected.get() > 0 || !rejections.isEmpty();
-    }
+    return rejected.get() > 0 || problems.get() > 0;
+  }
+
+  /** Returns the number of records rejected so far. */
+  public long rejectedCount() {
+    return rejected.get();
+  }
+
+  /** Returns the number of problems counted so far (see {@link #problem}). */
+  public long problemCount() {
+    return problems.get();
   }
 
   /** Returns the number of records read so far. */
@@ -118,6 +151,7 @@ public final class RunStats {
 
   /** Returns the counts so far. */
   public ActivityCounts counts() {
+    RequestCounter.Counts http = requests;
     ActivityCounts.Builder b =
         ActivityCounts.builder()
             .read(read.get())
@@ -126,10 +160,13 @@ public final class RunStats {
             .unchanged(unchanged.get())
             .sent(sent.get())
             .rejected(rejected.get())
-            .retried(retried.get())
-            .brazeCalls(brazeCalls.get())
-            .odpCalls(odpCalls.get());
+            .retried(http == null ? retried.get() : http.brazeRetries() + http.odpRetries())
+            .brazeCalls(http == null ? brazeCalls.get() : http.brazeRequests())
+            .odpCalls(http == null ? odpCalls.get() : http.odpRequests());
     other.forEach((k, v) -> b.other(k, v.get()));
+    if (problems.get() > 0) {
+      b.other(PROBLEMS, problems.get());
+    }
     return b.build();
   }
 

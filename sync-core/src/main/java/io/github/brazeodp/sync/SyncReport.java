@@ -71,6 +71,7 @@ public record SyncReport(
         + c.sent()
         + " rejected="
         + c.rejected()
+        + (activity.reason() == null ? "" : " reason: " + activity.reason())
         + (notes.isEmpty() ? "" : " " + notes);
   }
 }

@@ -22,6 +22,11 @@ final class ActivityCommand implements Callable<Integer> {
   @Option(names = "--limit", defaultValue = "20", description = "How many runs (default 20).")
   int limit;
 
+  @Option(
+      names = "--json",
+      description = "One JSON object per run (every count, the reason, the listed rejections).")
+  boolean json;
+
   // Accepted like on every command, so scripts can pass it uniformly; reading the activity log
   // makes no API calls, so nothing is written.
   @Option(
@@ -31,6 +36,9 @@ final class ActivityCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (limit < 1) {
+      throw new ConfigException("--limit must be at least 1, was " + limit);
+    }
     Path file = state;
     if (file == null) {
       if (config == null) {
@@ -42,7 +50,11 @@ final class ActivityCommand implements Callable<Integer> {
       throw new ConfigException("state file not found: " + file);
     }
     try (SyncStateStore store = SyncStateStore.sqlite(file)) {
-      ActivityTable.print(System.out, store.recentActivity(limit));
+      if (json) {
+        ActivityTable.printJson(System.out, store.recentActivity(limit));
+      } else {
+        ActivityTable.print(System.out, store.recentActivity(limit));
+      }
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {

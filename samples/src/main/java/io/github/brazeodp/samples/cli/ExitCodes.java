@@ -10,6 +10,9 @@ final class ExitCodes {
   static final int PARTIAL = 2;
   static final int USAGE = 64;
 
+  /** Another run holds the flow's run lock: busy, try later (EX_TEMPFAIL). */
+  static final int BUSY = 75;
+
   private ExitCodes() {}
 
   static int of(ActivityRecord.Status status) {

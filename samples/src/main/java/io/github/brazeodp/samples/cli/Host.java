@@ -4,6 +4,7 @@ import io.github.brazeodp.braze.BrazeClient;
 import io.github.brazeodp.odp.OdpClient;
 import io.github.brazeodp.sync.adapter.BrazeClientGateway;
 import io.github.brazeodp.sync.adapter.OdpClientGateway;
+import io.github.brazeodp.sync.adapter.RequestCounter;
 import io.github.brazeodp.sync.inspect.EventInspector;
 import io.github.brazeodp.sync.inspect.JsonLinesInspector;
 import io.github.brazeodp.sync.state.SyncStateStore;
@@ -23,12 +24,16 @@ final class Host implements AutoCloseable {
   final Path stateFile;
   private final JsonLinesInspector inspector;
 
+  /** Counts every HTTP attempt of both clients, so that activity reports requests and retries. */
+  final RequestCounter requests;
+
   private Host(
       BrazeClient braze,
       OdpClient odp,
       SyncStateStore state,
       Path stateFile,
-      JsonLinesInspector inspector) {
+      JsonLinesInspector inspector,
+      RequestCounter requests) {
     this.braze = braze;
     this.odp = odp;
     this.brazeGateway = new BrazeClientGateway(braze, Clock.systemUTC());
@@ -36,6 +41,7 @@ final class Host implements AutoCloseable {
     this.state = state;
     this.stateFile = stateFile;
     this.inspector = inspector;
+    this.requests = requests;
   }
 
   /** Builds clients against the given endpoints, inspecting exchanges into {@code inspect}. */
@@ -114,16 +120,16 @@ final class Host implements AutoCloseable {
     if (exportPolling != null) {
       o.exportPolling(exportPolling);
     }
-    if (inspector != null) {
-      b.eventListener(inspector.brazeListener());
-      o.eventListener(inspector.odpListener());
-    }
+    RequestCounter requests = new RequestCounter();
+    b.eventListener(requests.brazeListener(inspector == null ? null : inspector.brazeListener()));
+    o.eventListener(requests.odpListener(inspector == null ? null : inspector.odpListener()));
     return new Host(
         brazeSettings.apply(b).build(),
         odpSettings.apply(o).build(),
         SyncStateStore.sqlite(stateFile),
         stateFile,
-        sink);
+        sink,
+        requests);
   }
 
   static Host open(HostConfig config, Path inspect) {

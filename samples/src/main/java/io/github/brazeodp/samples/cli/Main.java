@@ -1,5 +1,6 @@
 package io.github.brazeodp.samples.cli;
 
+import io.github.brazeodp.sync.RunLockedException;
 import java.io.PrintWriter;
 import java.util.function.Function;
 import picocli.CommandLine;
@@ -8,7 +9,8 @@ import picocli.CommandLine.Command;
 /**
  * The braze-odp-sync host: runs the flows as commands or as a daemon, and the offline demo.
  *
- * <p>Exit codes: 0 ok, 2 partial (some records rejected), 1 failed, 64 bad usage or configuration.
+ * <p>Exit codes: 0 ok, 2 partial (some records rejected), 1 failed, 64 bad usage or configuration,
+ * 75 busy (another run holds the flow's run lock; try later).
  */
 @Command(
     name = "braze-odp-sync",
@@ -30,7 +32,8 @@ import picocli.CommandLine.Command;
       "0:ok",
       "1:failed",
       "2:partial (some records rejected; see the activity log)",
-      "64:bad usage or configuration"
+      "64:bad usage or configuration",
+      "75:busy: another run holds the run lock; try later (or use --wait)"
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -74,6 +77,10 @@ public final class Main implements Runnable {
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
+          if (e instanceof RunLockedException) {
+            err.println("busy: " + e.getMessage());
+            return ExitCodes.BUSY;
+          }
           if (Errors.isConfiguration(e)) {
             err.println("configuration error: " + e.getMessage());
             return ExitCodes.USAGE;

@@ -3,7 +3,10 @@ package io.github.brazeodp.samples.cli;
 import io.github.brazeodp.sync.SyncReport;
 import io.github.brazeodp.sync.segments.SegmentSync;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -28,16 +31,32 @@ final class SyncSegmentsCommand implements Callable<Integer> {
   @Option(names = "--full-resync", description = "Ignore stored hashes and send every user.")
   boolean fullResync;
 
+  @Option(
+      names = "--wait",
+      paramLabel = "DURATION",
+      converter = WaitConverter.class,
+      description =
+          "When another run holds a selected segment, wait up to this long (e.g. 90s, 10m, 1h,"
+              + " PT5M) instead of exiting at once with "
+              + ExitCodes.BUSY
+              + ".")
+  Duration wait = Duration.ZERO;
+
   @Override
   public Integer call() {
     HostConfig cfg = HostConfig.load(config, main.env);
     try (Host host = Host.open(cfg, inspect)) {
-      SyncReport report = run(host, cfg, dryRun, fullResync);
+      SyncReport report = run(host, cfg, dryRun, fullResync, wait);
       return ExitCodes.of(report);
     }
   }
 
   static SyncReport run(Host host, HostConfig cfg, boolean dryRun, boolean fullResync) {
+    return run(host, cfg, dryRun, fullResync, Duration.ZERO);
+  }
+
+  static SyncReport run(
+      Host host, HostConfig cfg, boolean dryRun, boolean fullResync, Duration wait) {
     HostConfig.SegmentSync s = cfg.segmentSync();
     Progress progress = Progress.forConsole(System.out);
     SegmentSync sync =
@@ -52,11 +71,49 @@ final class SyncSegmentsCommand implements Callable<Integer> {
             .batchSize(s.batchSize())
             .concurrentExports(s.concurrentExports())
             .fullResync(fullResync)
+            .waitForLock(wait)
+            .requestCounter(host.requests)
             .progress(progress)
             .build();
     SyncReport report = dryRun ? sync.dryRun() : sync.run();
     progress.done();
     System.out.println(report);
     return report;
+  }
+
+  /** Reads 90s, 10m, 2h, 1d, a plain number of seconds, or ISO-8601 (PT5M). */
+  static final class WaitConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      String text = value.strip().toLowerCase(Locale.ROOT);
+      try {
+        Duration d;
+        if (text.startsWith("p")) {
+          d = Duration.parse(text.toUpperCase(Locale.ROOT));
+        } else if (text.matches("\\d+")) {
+          d = Duration.ofSeconds(Long.parseLong(text));
+        } else if (text.matches("\\d+[smhd]")) {
+          long n = Long.parseLong(text.substring(0, text.length() - 1));
+          d =
+              switch (text.charAt(text.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+              };
+        } else {
+          throw new CommandLine.TypeConversionException(
+              "--wait must be a duration such as 90s, 10m, 1h or PT5M, was \"" + value + "\"");
+        }
+        if (d.isNegative()) {
+          throw new CommandLine.TypeConversionException(
+              "--wait must not be negative, was \"" + value + "\"");
+        }
+        return d;
+      } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
+        throw new CommandLine.TypeConversionException(
+            "--wait must be a duration such as 90s, 10m, 1h or PT5M, was \"" + value + "\"");
+      }
+    }
   }
 }

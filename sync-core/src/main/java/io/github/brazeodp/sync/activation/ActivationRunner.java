@@ -2,6 +2,7 @@ package io.github.brazeodp.sync.activation;
 
 import io.github.brazeodp.braze.BrazeException;
 import io.github.brazeodp.odp.OdpException;
+import io.github.brazeodp.sync.RunLock;
 import io.github.brazeodp.sync.RunStats;
 import io.github.brazeodp.sync.SyncReport;
 import io.github.brazeodp.sync.port.BrazeGateway;
@@ -91,6 +92,8 @@ public final class ActivationRunner {
    * @return the report of the run
    * @throws ActivationException when the run stops on a configuration problem
    * @throws IllegalArgumentException when the activation is event-enrolled
+   * @throws io.github.brazeodp.sync.RunLockedException when another run of the activation holds its
+   *     run lock ({@value #SCOPE_PREFIX} and the name); nothing was sent
    */
   public SyncReport run(Activation activation, String occurrence) {
     return execute(activation, occurrence, false, List.of());
@@ -136,6 +139,22 @@ public final class ActivationRunner {
   SyncReport execute(
       Activation activation, String occurrence, boolean dry, List<String> extraNotes) {
     Objects.requireNonNull(activation, "activation");
+    if (dry) {
+      return executeLocked(activation, occurrence, true, extraNotes);
+    }
+    // One run per activation at a time, across processes: a second run would turn the first
+    // one's pending sends into unknown ones, and both would read the same caps.
+    try (RunLock lock =
+        RunLock.builder(state)
+            .scopes(List.of(ActivationScheduler.SCOPE_PREFIX + activation.name()))
+            .clock(clock)
+            .acquire()) {
+      return executeLocked(activation, occurrence, false, extraNotes);
+    }
+  }
+
+  private SyncReport executeLocked(
+      Activation activation, String occurrence, boolean dry, List<String> extraNotes) {
     Objects.requireNonNull(occurrence, "occurrence");
     String segment =
         activation

@@ -1,5 +1,6 @@
 package io.github.brazeodp.sync.activation;
 
+import io.github.brazeodp.sync.RunLockedException;
 import io.github.brazeodp.sync.SyncReport;
 import io.github.brazeodp.sync.state.ActivityRecord;
 import io.github.brazeodp.sync.state.Checkpoint;
@@ -243,6 +244,11 @@ public final class ActivationScheduler implements AutoCloseable {
           });
       onReport.accept(report);
       return Optional.of(report);
+    } catch (RunLockedException e) {
+      // Another process runs this activation now (a manual run): not a failed attempt. The
+      // checkpoint stays, so the next tick tries the same occurrence again.
+      onError.accept(a, e);
+      return Optional.empty();
     } catch (RuntimeException e) {
       int failed = attempts + 1;
       if (failed >= maxAttempts) {

@@ -133,6 +133,11 @@ public final class FieldMappings {
   /**
    * Returns a copy without the rules that write ODP field {@code target}.
    *
+   * <p>Removing {@code email} or {@code phone} also stops that field from leaving as an ODP
+   * identifier: the default identity rule follows the mappings ({@code
+   * IdentityRule.followingMappings}). To keep sending a field as an identifier without mapping it,
+   * configure the identity rule explicitly with {@code IdentityRule.of(...)}.
+   *
    * @param target the ODP field, e.g. {@code phone} or {@code dob_day}
    * @return the new rules, unchecked
    * @throws IllegalArgumentException if no rule writes that field

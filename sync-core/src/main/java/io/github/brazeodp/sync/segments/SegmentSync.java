@@ -8,6 +8,7 @@ import io.github.brazeodp.braze.ExportSegmentRequest;
 import io.github.brazeodp.braze.ExportUserStream;
 import io.github.brazeodp.braze.ExportedUser;
 import io.github.brazeodp.braze.Segment;
+import io.github.brazeodp.braze.Sleeper;
 import io.github.brazeodp.odp.BatchResult;
 import io.github.brazeodp.odp.FieldType;
 import io.github.brazeodp.odp.OdpEvent;
@@ -17,8 +18,11 @@ import io.github.brazeodp.odp.RowError;
 import io.github.brazeodp.odp.RowStatus;
 import io.github.brazeodp.odp.SchemaField;
 import io.github.brazeodp.sync.IdentityRule;
+import io.github.brazeodp.sync.RunLock;
+import io.github.brazeodp.sync.RunLockedException;
 import io.github.brazeodp.sync.RunStats;
 import io.github.brazeodp.sync.SyncReport;
+import io.github.brazeodp.sync.adapter.RequestCounter;
 import io.github.brazeodp.sync.internal.Hashes;
 import io.github.brazeodp.sync.mapping.CustomerSchema;
 import io.github.brazeodp.sync.mapping.FieldKind;
@@ -29,6 +33,7 @@ import io.github.brazeodp.sync.port.BrazeGateway;
 import io.github.brazeodp.sync.port.ExportHandle;
 import io.github.brazeodp.sync.port.OdpGateway;
 import io.github.brazeodp.sync.state.ActivityRecord;
+import io.github.brazeodp.sync.state.ActivityRecord.Status;
 import io.github.brazeodp.sync.state.Checkpoint;
 import io.github.brazeodp.sync.state.IdentityRecord;
 import io.github.brazeodp.sync.state.SyncStateStore;
@@ -60,6 +65,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The nightly Braze → ODP segment sync: export the selected segments, map each user, upsert what
@@ -71,7 +77,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in flight). After ODP accepts a batch, its hashes, identities, staged members and the archive
  * position are committed in one transaction, so a crash resends at most the batches in flight and a
  * rerun within the export URL's lifetime resumes where it stopped. Membership events are computed
- * only from a complete export. A user in several selected segments is upserted once per run.
+ * only from a complete export: an export with unreadable lines leaves membership and the
+ * custom-event watermark as they were. A user in several selected segments is upserted, counted and
+ * given its custom events once per run. A run holds the {@link RunLock} of every selected segment's
+ * scope ({@code segment-sync/<id>}), so a second run on the same state refuses (or waits) instead
+ * of resuming the first one's checkpoint.
  *
  * <pre>{@code
  * SyncReport report = SegmentSync.builder()
@@ -85,6 +95,14 @@ public final class SegmentSync {
   static final String HASHES = "profile";
   static final String SCOPE_PREFIX = "segment-sync/";
   private static final String FILE_INDEX = "fileIndex";
+  // Unreadable lines before the checkpoint, so that a resumed export still counts as incomplete.
+  private static final String MALFORMED = "malformedLines";
+
+  /** The name under {@code ActivityCounts.other()} of custom events ODP accepted. */
+  public static final String CUSTOM_EVENTS = "customEvents";
+
+  /** The name under {@code ActivityCounts.other()} of custom events whose call failed. */
+  public static final String CUSTOM_EVENTS_FAILED = "customEventsFailed";
 
   private final BrazeGateway braze;
   private final OdpGateway odp;
@@ -101,6 +119,10 @@ public final class SegmentSync {
   private final boolean fullResync;
   private final Clock clock;
   private final ProgressListener progress;
+  private final Duration lockWait;
+  private final Duration lockLease;
+  private final Sleeper sleeper;
+  private final RequestCounter requests;
 
   private SegmentSync(Builder b) {
     this.braze = Objects.requireNonNull(b.braze, "braze");
@@ -108,7 +130,9 @@ public final class SegmentSync {
     this.state = Objects.requireNonNull(b.state, "state");
     this.selection = b.selection;
     this.mappings = b.mappings;
-    this.identity = b.identity;
+    // The default identity rule follows the mappings: a field removed from them, e.g. phone, does
+    // not leave as an identifier either.
+    this.identity = b.identity.followingMappings(b.mappings);
     this.batchSize = b.batchSize;
     this.concurrentExports = b.concurrentExports;
     this.maxInFlight = b.maxInFlight;
@@ -118,6 +142,10 @@ public final class SegmentSync {
     this.fullResync = b.fullResync;
     this.clock = b.clock;
     this.progress = b.progress;
+    this.lockWait = b.lockWait;
+    this.lockLease = b.lockLease;
+    this.sleeper = b.sleeper;
+    this.requests = b.requests;
   }
 
   /** Returns a builder; braze, odp and state are required. */
@@ -126,11 +154,14 @@ public final class SegmentSync {
   }
 
   /**
-   * Runs the sync and records an activity record.
+   * Runs the sync and records an activity record; any failure that ends the run, Errors included,
+   * is recorded as FAILED with its reason before it is rethrown.
    *
    * @throws io.github.brazeodp.sync.mapping.MappingException when the mapping rules do not fit the
    *     ODP schema (before any export)
    * @throws UnknownSegmentsException when the selection names unknown segments (before any export)
+   * @throws RunLockedException when another run holds one of the selected segments (nothing was
+   *     done and nothing is recorded)
    */
   public SyncReport run() {
     return execute(false);
@@ -148,31 +179,76 @@ public final class SegmentSync {
     Instant start = clock.instant();
     String runId = UUID.randomUUID().toString();
     RunStats stats = new RunStats();
+    RequestCounter.Counts before = requests == null ? null : requests.snapshot();
     if (selection.isNone()) {
       stats.note("no segments selected: nothing imported");
-      return finish(runId, "no segments", start, stats, dry, ActivityRecord.Status.SUCCEEDED);
+      return finish(runId, "no segments", start, stats, dry, before, Status.SUCCEEDED, null);
     }
     List<Segment> chosen;
-    FieldMappings rules;
     try {
-      rules = validate(dry, stats);
       stats.brazeCall();
       chosen = selection.resolve(braze.segments());
     } catch (RuntimeException e) {
       stats.note("configuration error: " + e.getMessage());
-      finish(runId, selection.toString(), start, stats, dry, ActivityRecord.Status.FAILED);
+      recordFailure(runId, selection.toString(), start, stats, dry, before, e);
+      throw e;
+    }
+    String subject =
+        chosen.size() <= 5
+            ? "segments " + chosen.stream().map(Segment::name).toList()
+            : chosen.size() + " segments";
+    // Taken before anything is written: a second run refuses here (or waits) and never resumes
+    // the checkpoint of a run still going. A dry run writes nothing and takes no lock.
+    RunLock lock = dry ? null : lock(chosen);
+    try {
+      return runLocked(chosen, subject, runId, start, stats, dry, before, lock);
+    } catch (RuntimeException | Error e) {
+      recordFailure(runId, subject, start, stats, dry, before, e);
+      throw e;
+    } finally {
+      if (lock != null) {
+        lock.close();
+      }
+    }
+  }
+
+  private RunLock lock(List<Segment> chosen) {
+    return RunLock.builder(state)
+        .scopes(chosen.stream().map(segment -> SCOPE_PREFIX + segment.id()).toList())
+        .lease(lockLease)
+        .waitUpTo(lockWait)
+        .clock(clock)
+        .sleeper(sleeper)
+        .acquire();
+  }
+
+  private SyncReport runLocked(
+      List<Segment> chosen,
+      String subject,
+      String runId,
+      Instant start,
+      RunStats stats,
+      boolean dry,
+      RequestCounter.Counts before,
+      RunLock lock) {
+    FieldMappings rules;
+    try {
+      rules = validate(dry, stats);
+    } catch (RuntimeException e) {
+      stats.note("configuration error: " + e.getMessage());
       throw e;
     }
     if (dry) {
       stats.note("dry run: nothing was written to ODP or to the state store");
     }
+    RunShared shared = new RunShared(chosen.size() > 1, eventsSince(chosen));
     Set<String> inFlight = ConcurrentHashMap.newKeySet();
     ExecutorService segmentPool =
         Executors.newFixedThreadPool(
             Math.max(1, Math.min(concurrentExports, chosen.size())), threads("segment-sync"));
     ExecutorService uploads = Executors.newFixedThreadPool(maxInFlight, threads("odp-upload"));
-    int failedSegments = 0;
-    int partialSegments = 0;
+    List<String> failed = new ArrayList<>();
+    List<String> incomplete = new ArrayList<>();
     try {
       List<Future<Outcome>> results = new ArrayList<>();
       for (Segment segment : chosen) {
@@ -180,20 +256,13 @@ public final class SegmentSync {
             segmentPool.submit(
                 () ->
                     syncSegment(
-                        segment,
-                        rules,
-                        runId,
-                        start,
-                        dry,
-                        stats,
-                        inFlight,
-                        uploads,
-                        chosen.size() > 1)));
+                        segment, rules, runId, start, dry, stats, inFlight, uploads, shared,
+                        lock)));
       }
-      for (Future<Outcome> result : results) {
-        switch (await(result)) {
-          case FAILED -> failedSegments++;
-          case PARTIAL -> partialSegments++;
+      for (int i = 0; i < results.size(); i++) {
+        switch (await(results.get(i))) {
+          case FAILED -> failed.add(chosen.get(i).name());
+          case PARTIAL -> incomplete.add(chosen.get(i).name());
           case COMPLETE -> {}
         }
       }
@@ -201,17 +270,81 @@ public final class SegmentSync {
       segmentPool.shutdownNow();
       uploads.shutdownNow();
     }
-    ActivityRecord.Status status =
-        failedSegments == chosen.size() && !chosen.isEmpty()
-            ? ActivityRecord.Status.FAILED
-            : failedSegments > 0 || partialSegments > 0 || stats.hasProblems()
-                ? ActivityRecord.Status.PARTIAL
-                : ActivityRecord.Status.SUCCEEDED;
-    String subject =
-        chosen.size() <= 5
-            ? "segments " + chosen.stream().map(Segment::name).toList()
-            : chosen.size() + " segments";
-    return finish(runId, subject, start, stats, dry, status);
+    Status status =
+        failed.size() == chosen.size() && !chosen.isEmpty()
+            ? Status.FAILED
+            : !failed.isEmpty() || !incomplete.isEmpty() || stats.hasProblems()
+                ? Status.PARTIAL
+                : Status.SUCCEEDED;
+    return finish(
+        runId, subject, start, stats, dry, before, status, reason(failed, incomplete, stats));
+  }
+
+  /** Says in one line why a run did not succeed, naming every kind of trouble it counted. */
+  private static String reason(List<String> failed, List<String> incomplete, RunStats stats) {
+    List<String> parts = new ArrayList<>();
+    if (!failed.isEmpty()) {
+      parts.add("segments failed: " + failed);
+    }
+    if (!incomplete.isEmpty()) {
+      parts.add("segments incomplete: " + incomplete);
+    }
+    if (stats.rejectedCount() > 0) {
+      parts.add(stats.rejectedCount() + " rejected");
+    }
+    if (stats.problemCount() > 0) {
+      parts.add(stats.problemCount() + " problems");
+    }
+    return parts.isEmpty() ? null : String.join("; ", parts);
+  }
+
+  /**
+   * The custom-event watermark of the run: the oldest last success of the chosen segments, null
+   * when one never succeeded. A user's events go out once per run with the first segment that reads
+   * the user, so they must cover what every segment of that user still owes; events sent twice
+   * carry the same id.
+   */
+  private Instant eventsSince(List<Segment> chosen) {
+    Instant oldest = null;
+    for (Segment segment : chosen) {
+      Optional<Instant> last = state.lastSuccess(SCOPE_PREFIX + segment.id());
+      if (last.isEmpty()) {
+        return null;
+      }
+      if (oldest == null || last.get().isBefore(oldest)) {
+        oldest = last.get();
+      }
+    }
+    return oldest;
+  }
+
+  /**
+   * Records a FAILED run for any failure that ends it, Errors included (an OutOfMemoryError may
+   * still leave enough memory to write one row); a failure to record is attached to the original.
+   */
+  private void recordFailure(
+      String runId,
+      String subject,
+      Instant start,
+      RunStats stats,
+      boolean dry,
+      RequestCounter.Counts before,
+      Throwable failure) {
+    try {
+      finish(runId, subject, start, stats, dry, before, Status.FAILED, describe(failure));
+    } catch (RuntimeException | Error e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  private static String describe(Throwable failure) {
+    String message = failure.getMessage();
+    String kind =
+        failure instanceof RuntimeException
+                && failure.getClass().getPackageName().startsWith("io.github.brazeodp")
+            ? ""
+            : failure.getClass().getSimpleName() + ": ";
+    return kind + (message == null ? failure.getClass().getName() : message);
   }
 
   private static <T> T await(Future<T> future) {
@@ -279,7 +412,12 @@ public final class SegmentSync {
       Instant start,
       RunStats stats,
       boolean dry,
-      ActivityRecord.Status status) {
+      RequestCounter.Counts before,
+      Status status,
+      String reason) {
+    if (before != null) {
+      stats.requests(requests.snapshot().since(before));
+    }
     ActivityRecord record =
         new ActivityRecord(
             runId,
@@ -290,7 +428,8 @@ public final class SegmentSync {
             clock.instant(),
             status,
             stats.counts(),
-            stats.rejections());
+            stats.rejections(),
+            status == Status.SUCCEEDED ? null : reason);
     if (!dry) {
       state.appendActivity(record);
     }
@@ -308,11 +447,12 @@ public final class SegmentSync {
       RunStats stats,
       Set<String> inFlight,
       ExecutorService uploads,
-      boolean sharedRun) {
+      RunShared shared,
+      RunLock lock) {
     String scope = SCOPE_PREFIX + segment.id();
     try {
       return new SegmentRun(
-              segment, rules, scope, runId, runStart, dry, stats, inFlight, uploads, sharedRun)
+              segment, rules, scope, runId, runStart, dry, stats, inFlight, uploads, shared, lock)
           .run();
     } catch (BrazeException | OdpException | UncheckedIOException e) {
       stats.rejected(
@@ -333,7 +473,10 @@ public final class SegmentSync {
     private final Set<String> inFlight;
     private final ExecutorService uploads;
     private final boolean sharedRun;
+    private final RunShared shared;
+    private final RunLock lock;
     private final Instant eventsSince;
+    private final AtomicLong malformed = new AtomicLong();
     private final Deque<Pending> pending = new ArrayDeque<>();
     private String segmentRunId;
     private Checkpoint checkpoint;
@@ -354,7 +497,8 @@ public final class SegmentSync {
         RunStats stats,
         Set<String> inFlight,
         ExecutorService uploads,
-        boolean sharedRun) {
+        RunShared shared,
+        RunLock lock) {
       this.segment = segment;
       this.rules = rules;
       this.scope = scope;
@@ -364,8 +508,10 @@ public final class SegmentSync {
       this.stats = stats;
       this.inFlight = inFlight;
       this.uploads = uploads;
-      this.sharedRun = sharedRun;
-      this.eventsSince = state.lastSuccess(scope).orElse(null);
+      this.sharedRun = shared.several;
+      this.shared = shared;
+      this.lock = lock;
+      this.eventsSince = shared.eventsSince;
     }
 
     Outcome run() {
@@ -375,6 +521,7 @@ public final class SegmentSync {
       if (saved.isPresent() && resumable(saved.get())) {
         checkpoint = saved.get();
         segmentRunId = checkpoint.runId();
+        malformed.set(Long.parseLong(checkpoint.attributes().getOrDefault(MALFORMED, "0")));
         handle =
             new ExportHandle(
                 segment.id(),
@@ -413,10 +560,11 @@ public final class SegmentSync {
       ExportReadOptions options =
           ExportReadOptions.defaults()
               .skipMalformed(
-                  e ->
-                      stats.rejected(
-                          "malformed export line: " + e.getMessage(),
-                          e.fileName() + ":" + e.line()));
+                  e -> {
+                    malformed.incrementAndGet();
+                    stats.rejected(
+                        "malformed export line: " + e.getMessage(), e.fileName() + ":" + e.line());
+                  });
       if (resume != null) {
         options = options.resumeAfter(resume);
       }
@@ -433,14 +581,34 @@ public final class SegmentSync {
         throw new BrazeExportException(
             "cannot resume the export of segment " + segment.id() + ": " + e.getMessage(), -1, e);
       }
-      finishMembership();
+      boolean complete = malformed.get() == 0;
+      if (complete) {
+        finishMembership();
+      } else {
+        // Users on unreadable lines are missing from the staged membership: computing exits now
+        // would report them as gone. Membership waits for a clean export; so does the custom-event
+        // watermark, or the events of those users would be skipped for good.
+        if (!dry) {
+          state.transaction(tx -> tx.discardStagedMembers(segment.id()));
+        }
+        stats.note(
+            "segment "
+                + segment.name()
+                + ": export incomplete ("
+                + malformed.get()
+                + " unreadable lines); membership events not computed and the custom-event"
+                + " watermark kept, both wait for a clean export");
+      }
       if (!dry) {
+        if (lock != null) {
+          lock.ensureHeld();
+        }
         state.clearCheckpoint(scope);
-        if (!failures) {
+        if (!failures && complete) {
           state.putLastSuccess(scope, runStart);
         }
       }
-      return failures ? Outcome.PARTIAL : Outcome.COMPLETE;
+      return failures || !complete ? Outcome.PARTIAL : Outcome.COMPLETE;
     }
 
     private void stream(ExportHandle handle, ExportReadOptions options) {
@@ -529,28 +697,40 @@ public final class SegmentSync {
           continue;
         }
         p.members.add(u.brazeId());
+        // A user in several segments of this run is counted, converted and given its custom
+        // events by the first segment that reads it; the others only record its membership.
+        boolean first = !sharedRun || shared.firstSighting(u.brazeId());
         Map<String, String> ids = identity.identifiers(u);
         if (ids.isEmpty()) {
-          stats.unmatched(u.brazeId());
+          if (first) {
+            stats.unmatched(u.brazeId());
+          }
           continue;
         }
-        stats.matched(1);
-        addCustomEvents(u, ids, p.events);
         MappedCustomer mapped = rules.apply(u);
-        mapped
-            .problems()
-            .forEach(problem -> stats.problem(problem.toString(), "braze_id " + u.brazeId()));
+        if (first) {
+          stats.matched(1);
+          addCustomEvents(u, ids, p.events);
+          mapped
+              .problems()
+              .forEach(problem -> stats.problem(problem.toString(), "braze_id " + u.brazeId()));
+        }
         String hash = Hashes.of(mapped.hash(), ids.toString());
-        if (hash.equals(known.get(u.brazeId()))) {
+        if (!fullResync && hash.equals(known.get(u.brazeId()))) {
           // The hash covers the identifiers and was committed with the identity row.
-          stats.unchanged(1);
+          if (first) {
+            stats.unchanged(1);
+          }
           continue;
         }
         // Another segment of this run may be sending this user right now: its identity row may
         // not be committed yet, so this segment's membership events need it too.
         p.identities.add(new IdentityRecord(u.brazeId(), u.externalId(), ids, runStart));
+        if (fullResync && !first) {
+          // Resent once per run, by the segment that read the user first.
+          continue;
+        }
         if (!seenInBatch.add(u.brazeId()) || (!dry && !inFlight.add(u.brazeId()))) {
-          stats.unchanged(1);
           continue;
         }
         Map<String, Object> attributes = new LinkedHashMap<>(mapped.attributes());
@@ -559,7 +739,7 @@ public final class SegmentSync {
         p.brazeIds.add(u.brazeId());
         p.hashes.add(hash);
       }
-      if (!dry && sharedRun && !p.brazeIds.isEmpty()) {
+      if (!dry && sharedRun && !fullResync && !p.brazeIds.isEmpty()) {
         dropCommittedMeanwhile(p);
       }
       return p;
@@ -579,7 +759,6 @@ public final class SegmentSync {
           p.hashes.remove(i);
           p.updates.remove(i);
           inFlight.remove(id);
-          stats.unchanged(1);
         }
       }
     }
@@ -614,15 +793,24 @@ public final class SegmentSync {
       }
     }
 
+    /** Sends profiles and custom events as two calls whose failures are booked apart. */
     private Upload upload(Prepared p) {
       Upload result = new Upload();
       if (!p.updates.isEmpty()) {
         stats.odpCall();
-        result.profiles = odp.upsertProfiles(p.updates);
+        try {
+          result.profiles = odp.upsertProfiles(p.updates);
+        } catch (OdpException e) {
+          result.profileFailure = e;
+        }
       }
       if (!p.events.isEmpty()) {
         stats.odpCall();
-        result.events = odp.sendEvents(p.events);
+        try {
+          result.events = odp.sendEvents(p.events);
+        } catch (OdpException e) {
+          result.eventFailure = e;
+        }
       }
       return result;
     }
@@ -630,25 +818,21 @@ public final class SegmentSync {
     private void commit(Pending p) {
       Prepared prepared = p.prepared;
       Upload upload;
-      RuntimeException failure = null;
       try {
         upload = p.future == null ? new Upload() : p.future.get();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while uploading", e);
       } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof OdpException odpFailure)) {
-          if (e.getCause() instanceof RuntimeException r) {
-            throw r;
-          }
-          if (e.getCause() instanceof Error err) {
-            throw err;
-          }
-          throw new IllegalStateException(e.getCause());
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
         }
-        failure = odpFailure;
-        upload = new Upload();
+        if (e.getCause() instanceof Error err) {
+          throw err;
+        }
+        throw new IllegalStateException(e.getCause());
       }
+      OdpException failure = upload.profileFailure;
       Map<String, String> accepted = new LinkedHashMap<>();
       if (failure != null) {
         failures = true;
@@ -675,12 +859,27 @@ public final class SegmentSync {
           stats.note(unconfirmed + " profiles were not confirmed by ODP; they are resent next run");
         }
       }
-      if (upload.events != null && !upload.events.errors().isEmpty()) {
+      if (upload.eventFailure != null) {
+        // The profiles stand on their own; only the events are owed. Not advancing the position
+        // or the watermark makes the next run send them again (with the same ids).
+        failures = true;
+        positionsContiguous = false;
+        stats.count(CUSTOM_EVENTS_FAILED, prepared.events.size());
+        stats.problem(
+            prepared.events.size()
+                + " custom events not delivered, resent next run: "
+                + upload.eventFailure.getMessage(),
+            "segment " + segment.id());
+      } else if (upload.events != null) {
+        stats.count(CUSTOM_EVENTS, prepared.events.size() - upload.events.errors().size());
         for (RowError error : upload.events.errors()) {
           stats.problem("ODP rejected a custom event: " + error.message(), "custom event");
         }
       }
       ExportPosition position = prepared.last;
+      if (lock != null) {
+        lock.ensureHeld();
+      }
       boolean advance = positionsContiguous && position != null;
       state.transaction(
           tx -> {
@@ -698,6 +897,7 @@ public final class SegmentSync {
                   checkpoint.toBuilder()
                       .position(position.fileName(), position.line())
                       .attribute(FILE_INDEX, String.valueOf(position.fileIndex()))
+                      .attribute(MALFORMED, String.valueOf(malformed.get()))
                       .build();
               tx.putCheckpoint(scope, checkpoint);
             }
@@ -804,6 +1004,25 @@ public final class SegmentSync {
   private static final class Upload {
     BatchResult profiles;
     BatchResult events;
+    OdpException profileFailure;
+    OdpException eventFailure;
+  }
+
+  /** What the segments of one run share. */
+  private static final class RunShared {
+    final boolean several;
+    final Instant eventsSince;
+    // Only with several segments: a user read by one of them is not counted again by another.
+    private final SeenUsers seen = new SeenUsers();
+
+    RunShared(boolean several, Instant eventsSince) {
+      this.several = several;
+      this.eventsSince = eventsSince;
+    }
+
+    boolean firstSighting(String brazeId) {
+      return seen.add(brazeId);
+    }
   }
 
   private record Pending(Prepared prepared, Future<Upload> future) {}
@@ -841,8 +1060,54 @@ public final class SegmentSync {
     private boolean fullResync;
     private Clock clock = Clock.systemUTC();
     private ProgressListener progress = ProgressListener.none();
+    private Duration lockWait = Duration.ZERO;
+    private Duration lockLease = RunLock.DEFAULT_LEASE;
+    private Sleeper sleeper = Sleeper.system();
+    private RequestCounter requests;
 
     private Builder() {}
+
+    /**
+     * Sets how long to wait when another run holds one of the selected segments (default zero: a
+     * second run refuses at once with {@link RunLockedException}).
+     */
+    public Builder waitForLock(Duration wait) {
+      Objects.requireNonNull(wait, "waitForLock");
+      if (wait.isNegative()) {
+        throw new IllegalArgumentException("waitForLock must not be negative, was " + wait);
+      }
+      this.lockWait = wait;
+      return this;
+    }
+
+    /**
+     * Sets the run lock's lease (default {@link RunLock#DEFAULT_LEASE}): how soon a crashed run's
+     * segments may be taken over. A running sync renews it every third of the lease.
+     */
+    public Builder lockLease(Duration lease) {
+      Objects.requireNonNull(lease, "lockLease");
+      if (lease.isNegative() || lease.isZero()) {
+        throw new IllegalArgumentException("lockLease must be positive, was " + lease);
+      }
+      this.lockLease = lease;
+      return this;
+    }
+
+    /** Sets how waiting for the run lock sleeps (tests pass a recording sleeper). */
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+      return this;
+    }
+
+    /**
+     * Counts HTTP requests and retries through the clients' listeners, so that the activity record
+     * reports them as the servers saw them (without it, calls count operations and retries stay
+     * zero).
+     */
+    public Builder requestCounter(RequestCounter counter) {
+      this.requests = Objects.requireNonNull(counter, "requestCounter");
+      return this;
+    }
 
     /** Sets the Braze side (required). */
     public Builder braze(BrazeGateway braze) {
@@ -874,7 +1139,10 @@ public final class SegmentSync {
       return this;
     }
 
-    /** Sets the identity rule (default email, then phone). */
+    /**
+     * Sets the identity rule (default email, then phone, each only while the mappings write it; an
+     * explicit {@link IdentityRule#of} rule is used as given).
+     */
     public Builder identity(IdentityRule identity) {
       this.identity = Objects.requireNonNull(identity, "identity");
       return this;

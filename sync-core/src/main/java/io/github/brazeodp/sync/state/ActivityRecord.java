@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param counts what the run did
  * @param rejections a sample of rejected records with their reason and location; at most {@value
  *     #MAX_REJECTIONS} are kept (the full number is {@link ActivityCounts#rejected()})
+ * @param reason why the run failed or was partial, in one line for people; null when it succeeded
+ *     or gave no reason
  */
 public record ActivityRecord(
     String id,
@@ -27,7 +29,8 @@ public record ActivityRecord(
     Instant end,
     Status status,
     ActivityCounts counts,
-    List<Rejection> rejections) {
+    List<Rejection> rejections,
+    String reason) {
 
   /** The category of every record this integration writes. */
   public static final String CATEGORY_BRAZE = "braze";
@@ -47,6 +50,7 @@ public record ActivityRecord(
    * @param status how the run ended
    * @param counts what the run did
    * @param rejections a sample of rejected records; at most {@value #MAX_REJECTIONS} are kept
+   * @param reason why the run failed or was partial, or null
    */
   public ActivityRecord {
     Objects.requireNonNull(id, "id");
@@ -61,6 +65,46 @@ public record ActivityRecord(
     // Bounded so that a run rejecting a million rows cannot bloat the log; counts.rejected() is
     // exact.
     rejections = List.copyOf(all.size() > MAX_REJECTIONS ? all.subList(0, MAX_REJECTIONS) : all);
+    if (reason != null && reason.isBlank()) {
+      reason = null;
+    }
+  }
+
+  /**
+   * Creates a record without a reason.
+   *
+   * @param id a unique id chosen by the flow
+   * @param category the integration's category, {@value #CATEGORY_BRAZE}
+   * @param flow which flow ran
+   * @param subject the segment or activation the run worked on
+   * @param start when the run started
+   * @param end when the run ended
+   * @param status how the run ended
+   * @param counts what the run did
+   * @param rejections a sample of rejected records; at most {@value #MAX_REJECTIONS} are kept
+   */
+  public ActivityRecord(
+      String id,
+      String category,
+      Flow flow,
+      String subject,
+      Instant start,
+      Instant end,
+      Status status,
+      ActivityCounts counts,
+      List<Rejection> rejections) {
+    this(id, category, flow, subject, start, end, status, counts, rejections, null);
+  }
+
+  /**
+   * Returns a copy with the given reason.
+   *
+   * @param why why the run failed or was partial, or null
+   * @return the copy
+   */
+  public ActivityRecord withReason(String why) {
+    return new ActivityRecord(
+        id, category, flow, subject, start, end, status, counts, rejections, why);
   }
 
   /** The flow a record belongs to. */

@@ -24,6 +24,14 @@ final class Args {
     return new ArrayList<>(set);
   }
 
+  static java.time.Duration lease(java.time.Duration lease) {
+    Objects.requireNonNull(lease, "lease");
+    if (lease.isNegative() || lease.isZero()) {
+      throw new IllegalArgumentException("lease must be positive: " + lease);
+    }
+    return lease;
+  }
+
   static int limit(int limit) {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1: " + limit);

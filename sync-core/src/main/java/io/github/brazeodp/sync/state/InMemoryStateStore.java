@@ -63,6 +63,7 @@ final class InMemoryStateStore extends AbstractStateStore {
   private final TreeMap<Long, ActivityRecord> activity = new TreeMap<>();
   private final Map<String, Long> activitySeqById = new HashMap<>();
   private long nextActivitySeq;
+  private final Map<String, RunLease> runLocks = new HashMap<>();
 
   @Override
   public <T> T transactionResult(Function<? super StateWriter, ? extends T> work) {
@@ -402,6 +403,46 @@ final class InMemoryStateStore extends AbstractStateStore {
     Args.key(activation, "activation");
     Objects.requireNonNull(since, "since");
     return read(() -> countSends(activation, since, e -> true));
+  }
+
+  @Override
+  public RunLease tryLock(String scope, String owner, Instant now, java.time.Duration lease) {
+    Args.key(scope, "scope");
+    Args.key(owner, "owner");
+    Objects.requireNonNull(now, "now");
+    Args.lease(lease);
+    return transactionResult(
+        tx -> {
+          RunLease held = runLocks.get(scope);
+          if (held != null && !held.owner().equals(owner) && !held.expiredAt(now)) {
+            return held;
+          }
+          Instant since = held != null && held.owner().equals(owner) ? held.acquiredAt() : now;
+          RunLease taken = new RunLease(scope, owner, since, now.plus(lease));
+          put(runLocks, scope, taken);
+          return taken;
+        });
+  }
+
+  @Override
+  public boolean unlock(String scope, String owner) {
+    Args.key(scope, "scope");
+    Args.key(owner, "owner");
+    return transactionResult(
+        tx -> {
+          RunLease held = runLocks.get(scope);
+          if (held == null || !held.owner().equals(owner)) {
+            return false;
+          }
+          remove(runLocks, scope);
+          return true;
+        });
+  }
+
+  @Override
+  public Optional<RunLease> runLock(String scope) {
+    Args.key(scope, "scope");
+    return read(() -> Optional.ofNullable(runLocks.get(scope)));
   }
 
   @Override

@@ -3,8 +3,10 @@ package io.github.brazeodp.sync.state;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -68,6 +70,13 @@ final class SqliteStateStore extends AbstractStateStore {
               + " payload TEXT NOT NULL, braze_id TEXT, external_id TEXT,"
               + " parked_at INTEGER NOT NULL)",
           "CREATE INDEX parked_by_time ON parked (parked_at)");
+
+  /** Run locks (a lease per flow scope) and the reason of a failed run in the activity log. */
+  private static final List<String> SCHEMA_V3 =
+      List.of(
+          "CREATE TABLE run_lock (scope TEXT PRIMARY KEY, owner TEXT NOT NULL,"
+              + " acquired_at INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID",
+          "ALTER TABLE activity ADD COLUMN reason TEXT");
 
   /**
    * Forward migrations, by the schema version each one produces. A file at version {@code v} gets
@@ -145,7 +154,8 @@ final class SqliteStateStore extends AbstractStateStore {
       "activation, occurrence, customer, state, attempted_at, updated_at, dispatch_id, reason";
   private static final String ACTIVITY_COLUMNS =
       "id, category, flow, subject, started_at, ended_at, status, read_count, matched, unmatched,"
-          + " unchanged, sent, rejected, retried, braze_calls, odp_calls, other_counts, rejections";
+          + " unchanged, sent, rejected, retried, braze_calls, odp_calls, other_counts, rejections,"
+          + " reason";
 
   // Every column but the id, so that a replaced record keeps its id and its place (seq) in the log.
   private static final String ACTIVITY_UPDATES =
@@ -161,6 +171,7 @@ final class SqliteStateStore extends AbstractStateStore {
   private final Map<String, PreparedStatement> statements = new HashMap<>();
   private int depth;
   private boolean closed;
+  private volatile String corruption;
 
   private SqliteStateStore(Path path, Connection connection) {
     this.path = path;
@@ -229,7 +240,11 @@ final class SqliteStateStore extends AbstractStateStore {
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      if (!Files.exists(path) || Files.size(path) == 0) {
+      if (!Files.exists(path)) {
+        createOwnerOnly(path);
+        return;
+      }
+      if (Files.size(path) == 0) {
         return;
       }
       byte[] header;
@@ -248,9 +263,60 @@ final class SqliteStateStore extends AbstractStateStore {
     }
   }
 
+  /**
+   * Creates the file readable and writable by its owner only (0600) where the file system has POSIX
+   * permissions: it holds customer identifiers. SQLite gives its -wal and -shm files the mode of
+   * the database file. The directory is left as the operator made it.
+   */
+  private static void createOwnerOnly(Path path) throws IOException {
+    try {
+      if (path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        Files.createFile(
+            path,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      } else {
+        Files.createFile(path);
+      }
+    } catch (FileAlreadyExistsException e) {
+      // Another process created it between our check and now; it made it owner-only too.
+    }
+  }
+
+  /**
+   * Reads the whole file once with {@code PRAGMA quick_check}, so that a damaged file is named
+   * before this process writes anything into it (SQLite reports most page damage only when a
+   * statement touches the page, by then in the middle of a run).
+   */
+  private static void checkIntegrity(Statement st, Path path) throws SQLException {
+    List<String> problems = new ArrayList<>();
+    SQLException failure = null;
+    try (ResultSet rs = st.executeQuery("PRAGMA quick_check(5)")) {
+      while (rs.next()) {
+        problems.add(rs.getString(1));
+      }
+    } catch (SQLException e) {
+      if (!isCorruption(e)) {
+        throw e;
+      }
+      // Damage so deep that the check itself cannot read on.
+      failure = e;
+      problems.add(String.valueOf(e.getMessage()));
+    }
+    if (!(problems.size() == 1 && "ok".equalsIgnoreCase(problems.get(0)))) {
+      throw new StateStoreException(
+          path,
+          "is corrupt (SQLite quick_check: "
+              + String.join("; ", problems)
+              + "); nothing was written to it. Restore it from a backup, or move it away to start"
+              + " afresh (the next run then resends every profile)",
+          failure);
+    }
+  }
+
   /** Checks that the file is ours and current, or empty and then creates the schema. */
   private static void prepare(Connection connection, Path path) throws SQLException {
     try (Statement st = connection.createStatement()) {
+      checkIntegrity(st, path);
       // In one IMMEDIATE transaction, so that two processes opening a new file cannot both create
       // it.
       connection.setAutoCommit(false);
@@ -318,8 +384,8 @@ final class SqliteStateStore extends AbstractStateStore {
 
   private static NavigableMap<Integer, List<String>> migrations() {
     NavigableMap<Integer, List<String>> steps = new TreeMap<>();
-    // One line per schema version: steps.put(2, SCHEMA_V2); ...
     steps.put(2, SCHEMA_V2);
+    steps.put(3, SCHEMA_V3);
     return Collections.unmodifiableNavigableMap(steps);
   }
 
@@ -379,14 +445,20 @@ final class SqliteStateStore extends AbstractStateStore {
     }
   }
 
+  private static boolean isCorruption(SQLException e) {
+    int primary = e.getErrorCode() & 0xFF;
+    String message = String.valueOf(e.getMessage());
+    return primary == 11
+        || primary == 26
+        || message.contains("SQLITE_CORRUPT")
+        || message.contains("SQLITE_NOTADB");
+  }
+
   /** Explains the SQLite result codes an operator can act on. */
   private static String describe(SQLException e) {
     int primary = e.getErrorCode() & 0xFF;
     String message = String.valueOf(e.getMessage());
-    if (primary == 11
-        || primary == 26
-        || message.contains("SQLITE_CORRUPT")
-        || message.contains("SQLITE_NOTADB")) {
+    if (isCorruption(e)) {
       return "the file is corrupt or not a SQLite database (" + message + ")";
     }
     if (primary == 5 || primary == 6) {
@@ -400,6 +472,11 @@ final class SqliteStateStore extends AbstractStateStore {
   }
 
   private StateStoreException failure(String what, SQLException e) {
+    if (isCorruption(e)) {
+      // Damage found during a run: refuse every later call, so that the run stops at once instead
+      // of writing more into a damaged file and failing later with a misleading driver message.
+      corruption = describe(e);
+    }
     return new StateStoreException(path, "failed to " + what + ": " + describe(e), e);
   }
 
@@ -422,6 +499,10 @@ final class SqliteStateStore extends AbstractStateStore {
   }
 
   private void ensureOpen() {
+    if (corruption != null) {
+      throw new StateStoreException(
+          path, "is corrupt; refusing to use it further: " + corruption, null);
+    }
     if (closed) {
       throw new IllegalStateException("The state store " + path + " is closed");
     }
@@ -1242,7 +1323,8 @@ final class SqliteStateStore extends AbstractStateStore {
           instant(rs, "ended_at"),
           ActivityRecord.Status.valueOf(rs.getString("status")),
           counts,
-          rejections);
+          rejections,
+          rs.getString("reason"));
     } catch (SQLException e) {
       throw new RowException(e);
     }
@@ -1252,6 +1334,79 @@ final class SqliteStateStore extends AbstractStateStore {
     List<ActivityRecord> records = new ArrayList<>();
     query(sql, rs -> records.add(activityRow(rs)), params);
     return records;
+  }
+
+  @Override
+  public RunLease tryLock(String scope, String owner, Instant now, java.time.Duration lease) {
+    Args.key(scope, "scope");
+    Args.key(owner, "owner");
+    Objects.requireNonNull(now, "now");
+    Args.lease(lease);
+    // BEGIN IMMEDIATE takes the database's write lock before the read, so that two processes
+    // cannot both see the scope free.
+    return write(
+        "take a run lock",
+        () -> {
+          Optional<RunLease> held = leaseOf(scope);
+          if (held.isPresent() && !held.get().owner().equals(owner) && !held.get().expiredAt(now)) {
+            return held.get();
+          }
+          Instant since =
+              held.isPresent() && held.get().owner().equals(owner) ? held.get().acquiredAt() : now;
+          RunLease taken = new RunLease(scope, owner, since, now.plus(lease));
+          update(
+              "INSERT OR REPLACE INTO run_lock (scope, owner, acquired_at, expires_at)"
+                  + " VALUES (?, ?, ?, ?)",
+              scope,
+              owner,
+              taken.acquiredAt(),
+              Codec.clampNanos(taken.expiresAt()));
+          return taken;
+        });
+  }
+
+  @Override
+  public boolean unlock(String scope, String owner) {
+    Args.key(scope, "scope");
+    Args.key(owner, "owner");
+    return write(
+        "release a run lock",
+        () -> update("DELETE FROM run_lock WHERE scope = ? AND owner = ?", scope, owner) > 0);
+  }
+
+  @Override
+  public Optional<RunLease> runLock(String scope) {
+    Args.key(scope, "scope");
+    return read("read a run lock", () -> leaseOf(scope));
+  }
+
+  private Optional<RunLease> leaseOf(String scope) throws SQLException {
+    return queryOne(
+        "SELECT scope, owner, acquired_at, expires_at FROM run_lock WHERE scope = ?",
+        rs -> {
+          try {
+            return new RunLease(
+                rs.getString("scope"),
+                rs.getString("owner"),
+                instant(rs, "acquired_at"),
+                instant(rs, "expires_at"));
+          } catch (SQLException e) {
+            throw new RowException(e);
+          }
+        },
+        scope);
+  }
+
+  /** Runs SQL writes as one transaction of their own. */
+  private <T> T write(String what, SqlWork<T> work) {
+    return transactionResult(
+        tx -> {
+          try {
+            return work.run();
+          } catch (SQLException e) {
+            throw failure(what, e);
+          }
+        });
   }
 
   @Override
@@ -1735,7 +1890,7 @@ final class SqliteStateStore extends AbstractStateStore {
               update(
                   "INSERT INTO activity ("
                       + ACTIVITY_COLUMNS
-                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                       + " ON CONFLICT (id) DO UPDATE SET "
                       + ACTIVITY_UPDATES,
                   r.id(),
@@ -1755,7 +1910,8 @@ final class SqliteStateStore extends AbstractStateStore {
                   c.brazeCalls(),
                   c.odpCalls(),
                   Codec.encodeMap(other),
-                  Codec.encodeList(rejections)));
+                  Codec.encodeList(rejections),
+                  r.reason()));
     }
 
     @Override

@@ -425,6 +425,43 @@ public interface SyncStateStore extends StateWriter, AutoCloseable {
    */
   long sendsSince(String activation, Instant since);
 
+  // ---- Run locks -------------------------------------------------------------------------------
+
+  /**
+   * Takes, or renews, the run lock of a flow scope for {@code owner}, with a lease of {@code lease}
+   * from {@code now}.
+   *
+   * <p>The lock is free when nobody holds it or its lease has lapsed at {@code now} (its holder
+   * crashed or stopped renewing); then {@code owner} gets it. When {@code owner} holds it already,
+   * the lease is extended. When another owner holds an unexpired lease, nothing changes and that
+   * lease is returned. The check and the write are one transaction, so two processes sharing a
+   * SQLite file never both get the lock.
+   *
+   * @param scope the flow scope, e.g. {@code segment-sync/<segment id>}
+   * @param owner who asks; compare it with the returned lease's owner
+   * @param now the current time
+   * @param lease how long the lock lasts without renewal, positive
+   * @return the lease now in force: {@code owner}'s when taken or renewed, else the holder's
+   */
+  RunLease tryLock(String scope, String owner, Instant now, java.time.Duration lease);
+
+  /**
+   * Releases the run lock of a scope if {@code owner} holds it.
+   *
+   * @param scope the flow scope
+   * @param owner the owner that took it
+   * @return whether a lease of {@code owner} was removed
+   */
+  boolean unlock(String scope, String owner);
+
+  /**
+   * Returns the lease recorded for a scope, lapsed or not.
+   *
+   * @param scope the flow scope
+   * @return the lease, or empty when the scope is not locked
+   */
+  Optional<RunLease> runLock(String scope);
+
   // ---- Activity log ----------------------------------------------------------------------------
 
   /**

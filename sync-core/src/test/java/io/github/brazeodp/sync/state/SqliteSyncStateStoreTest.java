@@ -8,11 +8,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -26,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -348,6 +351,73 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
         .isInstanceOf(StateStoreException.class)
         .hasMessageContaining("org.xerial:sqlite-jdbc");
     assertThat(dir.resolve("x.db")).doesNotExist();
+  }
+
+  @Test
+  void createsTheFileOwnerOnlyAndLeavesTheDirectoryAlone() throws Exception {
+    Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+    Path shared = dir.resolve("shared");
+    Files.createDirectories(shared);
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path file = shared.resolve("state.db");
+    try (SyncStateStore other = SyncStateStore.sqlite(file)) {
+      other.putLastSuccess("s", T0);
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+          .isEqualTo("rw-------");
+      Path wal = shared.resolve("state.db-wal");
+      if (Files.exists(wal)) {
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(wal)))
+            .isEqualTo("rw-------");
+      }
+    }
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(shared)))
+        .isEqualTo("rwxr-xr-x");
+  }
+
+  @Test
+  void namesPageDamageOnOpenBeforeWritingAnything() throws Exception {
+    // Enough rows for a multi-level B-tree, so that damaging a middle page breaks an index that
+    // opening alone never reads.
+    Map<String, String> hashes = new HashMap<>();
+    for (String key : keys("customer-", 0, 20_000)) {
+      hashes.put(key, "h-" + key);
+    }
+    store.putHashes("profile", hashes);
+    store.close();
+    execute(file(), "PRAGMA wal_checkpoint(TRUNCATE)");
+    byte[] bytes = Files.readAllBytes(file());
+    int pageSize = Integer.parseInt(queryString(file(), "PRAGMA page_size"));
+    int pages = bytes.length / pageSize;
+    byte[] noise = new byte[pageSize];
+    new Random(3).nextBytes(noise);
+    System.arraycopy(noise, 0, bytes, (pages / 2) * pageSize, pageSize);
+    Files.write(file(), bytes);
+
+    assertThatThrownBy(() -> SyncStateStore.sqlite(file()))
+        .isInstanceOf(StateStoreException.class)
+        .hasMessageContaining(file().toString())
+        .hasMessageContaining("is corrupt")
+        .hasMessageContaining("nothing was written");
+    assertThat(Files.readAllBytes(file())).isEqualTo(bytes);
+    store = SyncStateStore.inMemory();
+  }
+
+  @Test
+  void upgradesAVersionOneFileWithRunLocksAndReasons() throws Exception {
+    store.appendActivity(activity("old", Flow.SEGMENT_SYNC, T0));
+    store.close();
+    // Back to what version 1 wrote: no lock table, no reason column.
+    execute(
+        file(),
+        "DROP TABLE run_lock",
+        "ALTER TABLE activity DROP COLUMN reason",
+        "DELETE FROM schema_version WHERE version > 1");
+
+    store = SyncStateStore.sqlite(file());
+    assertThat(store.recentActivity(1).get(0).reason()).isNull();
+    assertThat(store.tryLock("scope", "a", T0, Duration.ofMinutes(1)).owner()).isEqualTo("a");
+    assertThat(queryString(file(), "SELECT MAX(version) FROM schema_version"))
+        .isEqualTo(Integer.toString(SqliteStateStore.SCHEMA_VERSION));
   }
 
   // ---- Scale and sharing ------------------------------------------------------------------------

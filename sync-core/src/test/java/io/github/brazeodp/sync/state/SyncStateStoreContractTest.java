@@ -886,11 +886,95 @@ abstract class SyncStateStoreContractTest {
     }
 
     @Test
+    void keepsTheReasonOfAFailedRun() {
+      ActivityRecord failed =
+          activity("f", Flow.SEGMENT_SYNC, T0).withReason("OutOfMemoryError: Java heap space");
+      store.appendActivity(failed);
+      assertThat(store.recentActivity(1).get(0).reason())
+          .isEqualTo("OutOfMemoryError: Java heap space");
+      assertThat(store.recentActivity(1).get(0)).isEqualTo(failed);
+    }
+
+    @Test
     void purgesRecordsPastRetention() {
       store.appendActivity(activity("old", Flow.CURRENTS, T0));
       store.appendActivity(activity("new", Flow.CURRENTS, T0.plus(Duration.ofDays(30))));
       assertThat(store.purgeActivityBefore(T0.plus(Duration.ofDays(1)))).isEqualTo(1);
       assertThat(store.recentActivity(10)).extracting(ActivityRecord::id).containsExactly("new");
+    }
+  }
+
+  @Nested
+  class RunLocks {
+    static final Duration LEASE = Duration.ofMinutes(2);
+
+    @Test
+    void aSecondOwnerIsRefusedWhileTheLeaseRuns() {
+      RunLease first = store.tryLock("segment-sync/s1", "a", T0, LEASE);
+      assertThat(first.owner()).isEqualTo("a");
+      assertThat(first.expiresAt()).isEqualTo(T0.plus(LEASE));
+
+      RunLease refused = store.tryLock("segment-sync/s1", "b", T0.plusSeconds(119), LEASE);
+      assertThat(refused).isEqualTo(first);
+      assertThat(store.runLock("segment-sync/s1")).contains(first);
+      // Scopes are independent.
+      assertThat(store.tryLock("segment-sync/s2", "b", T0, LEASE).owner()).isEqualTo("b");
+    }
+
+    @Test
+    void theHolderRenewsAndKeepsItsStart() {
+      store.tryLock("scope", "a", T0, LEASE);
+      RunLease renewed = store.tryLock("scope", "a", T0.plusSeconds(60), LEASE);
+      assertThat(renewed.acquiredAt()).isEqualTo(T0);
+      assertThat(renewed.expiresAt()).isEqualTo(T0.plusSeconds(60).plus(LEASE));
+      assertThat(store.tryLock("scope", "b", T0.plusSeconds(150), LEASE).owner()).isEqualTo("a");
+    }
+
+    @Test
+    void aLapsedLeaseOfACrashedHolderIsTakenOver() {
+      store.tryLock("scope", "crashed", T0, LEASE);
+      RunLease taken = store.tryLock("scope", "b", T0.plus(LEASE), LEASE);
+      assertThat(taken.owner()).isEqualTo("b");
+      assertThat(taken.acquiredAt()).isEqualTo(T0.plus(LEASE));
+      // The crashed holder, come back, cannot release or renew what it lost.
+      assertThat(store.unlock("scope", "crashed")).isFalse();
+      assertThat(store.tryLock("scope", "crashed", T0.plus(LEASE), LEASE).owner()).isEqualTo("b");
+    }
+
+    @Test
+    void onlyTheOwnerReleases() {
+      store.tryLock("scope", "a", T0, LEASE);
+      assertThat(store.unlock("scope", "b")).isFalse();
+      assertThat(store.unlock("scope", "a")).isTrue();
+      assertThat(store.runLock("scope")).isEmpty();
+      assertThat(store.unlock("scope", "a")).isFalse();
+      assertThat(store.tryLock("scope", "b", T0, LEASE).owner()).isEqualTo("b");
+    }
+
+    @Test
+    void rejectsAnEmptyLease() {
+      assertThatThrownBy(() -> store.tryLock("scope", "a", T0, Duration.ZERO))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("lease");
+    }
+
+    @Test
+    void exactlyOneOfManyThreadsGetsTheLock() throws Exception {
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        List<Future<RunLease>> results = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+          String owner = "owner-" + i;
+          results.add(pool.submit(() -> store.tryLock("scope", owner, T0, LEASE)));
+        }
+        Set<String> winners = ConcurrentHashMap.newKeySet();
+        for (Future<RunLease> result : results) {
+          winners.add(result.get().owner());
+        }
+        assertThat(winners).hasSize(1);
+      } finally {
+        pool.shutdownNow();
+      }
     }
   }
 
