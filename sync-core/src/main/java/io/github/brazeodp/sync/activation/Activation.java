@@ -270,7 +270,7 @@ public final class Activation {
    * ODP's {@code events} object.
    *
    * @param eventSchema the fields of ODP's {@code events} object
-   * @throws IllegalArgumentException naming the activation and every unknown field, e.g. {@code
+   * @throws UnknownOdpFieldException naming the activation and every unknown field, e.g. {@code
    *     activation buyers: property "order": unknown ODP event field "order_nr"}
    */
   public void validateEvents(List<SchemaField> eventSchema) {
@@ -295,7 +295,7 @@ public final class Activation {
       }
     }
     if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("activation " + name + ": " + String.join("; ", problems));
+      throw new UnknownOdpFieldException("activation " + name + ": " + String.join("; ", problems));
     }
   }
 
@@ -313,7 +313,7 @@ public final class Activation {
    * Checks the fields the activation reads against the ODP customer schema.
    *
    * @param schema the fields of ODP's {@code customers} object
-   * @throws IllegalArgumentException naming every unknown field, e.g. {@code field #2 (company):
+   * @throws UnknownOdpFieldException naming every unknown field, e.g. {@code field #2 (company):
    *     unknown ODP customer field "company_nme"}
    */
   public void validate(List<SchemaField> schema) {
@@ -347,7 +347,7 @@ public final class Activation {
       }
     }
     if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("activation " + name + ": " + String.join("; ", problems));
+      throw new UnknownOdpFieldException("activation " + name + ": " + String.join("; ", problems));
     }
   }
 
