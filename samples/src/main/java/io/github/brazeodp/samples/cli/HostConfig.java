@@ -35,7 +35,8 @@ record HostConfig(
     SegmentSync segmentSync,
     Currents currents,
     Daemon daemon,
-    List<Activation> activations) {
+    List<Activation> activations,
+    Map<String, ActivationsConfig.EventPolling> eventPolling) {
 
   record Braze(String apiKey, String baseUrl, TrackLimit trackLimit) {}
 
@@ -97,7 +98,13 @@ record HostConfig(
         segmentSync(ss),
         currents(cu, env),
         daemon(d),
-        ActivationsConfig.read(root));
+        ActivationsConfig.read(root),
+        ActivationsConfig.polling(root));
+  }
+
+  /** Returns how the host polls ODP for the events of an event-enrolled activation. */
+  ActivationsConfig.EventPolling polling(String activation) {
+    return eventPolling.getOrDefault(activation, ActivationsConfig.EventPolling.DEFAULTS);
   }
 
   /** Returns the activation named {@code name}, or fails naming the ones that exist. */

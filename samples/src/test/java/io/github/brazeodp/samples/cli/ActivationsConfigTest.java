@@ -212,7 +212,7 @@ class ActivationsConfigTest {
     assertError(
         "{\"name\": \"a\", \"segment\": \"s\", \"target\": {\"email\": true},"
             + " \"touchpoint\": {\"profileUpdateOnly\": true}}",
-        "activations[0].fields: a profileUpdateOnly touchpoint needs at least one field");
+        "activations[0].fields: a profileUpdateOnly touchpoint needs at least one field or a customEvent");
     assertError(
         "{\"name\": \"a\", \"segment\": \"s\", \"target\": {\"email\": true},"
             + " \"touchpoint\": {\"profileUpdateOnly\": true}, \"fields\": {\"a\": \"b\"},"
