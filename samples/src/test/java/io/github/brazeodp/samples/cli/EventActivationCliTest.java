@@ -152,6 +152,37 @@ class EventActivationCliTest {
   }
 
   @Test
+  void theDaemonPollsEventEnrolledActivations() throws Exception {
+    odp.putEventField("coupon");
+    purchase("1", "a@example.com", Instant.now().minusSeconds(30), null);
+    try (BrazeSandbox b = new BrazeSandbox(braze);
+        OdpSandbox o = new OdpSandbox(odp)) {
+      Path config = config(b, o, "{{ event.data.order_id }}");
+      HostConfig cfg =
+          HostConfig.load(config, Map.of("BRAZE_KEY", b.apiKey(), "ODP_KEY", o.apiKey())::get);
+      ByteArrayOutputStream log = new ByteArrayOutputStream();
+      try (Host host = Host.open(cfg, null);
+          HostDaemon daemon =
+              HostDaemon.start(
+                  host,
+                  cfg,
+                  java.time.Clock.systemUTC(),
+                  new Log(new PrintStream(log, true, StandardCharsets.UTF_8)))) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (braze.tracked().isEmpty() && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+      }
+      String lines = log.toString(StandardCharsets.UTF_8);
+      assertThat(lines)
+          .contains("activation buyers: event-enrolled; polling ODP events every PT1M")
+          .contains("read 1, already fed 0, fed 1");
+      assertThat(braze.triggers()).hasSize(1);
+      assertThat(braze.tracked().stream().mapToLong(r -> r.events().size()).sum()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aTemplateOverAnUnknownEventFieldExits64NamingTheActivation() throws Exception {
     purchase("1", "a@example.com", Instant.now().minusSeconds(30), null);
     try (BrazeSandbox b = new BrazeSandbox(braze);
