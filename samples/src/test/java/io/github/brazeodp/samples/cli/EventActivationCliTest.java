@@ -209,6 +209,45 @@ class EventActivationCliTest {
   }
 
   @Test
+  void aSegmentTemplateOverAnUnknownCustomerFieldExits64() throws Exception {
+    odp.putSegment("everyone", c -> true);
+    odp.putCustomer(Map.of("email", "a@example.com"));
+    try (BrazeSandbox b = new BrazeSandbox(braze);
+        OdpSandbox o = new OdpSandbox(odp)) {
+      Path config = dir.resolve("segment.json");
+      Files.writeString(
+          config,
+          """
+          {"braze": {"apiKeyEnv": "BRAZE_KEY", "baseUrl": "%s"},
+           "odp": {"apiKeyEnv": "ODP_KEY", "baseUrl": "%s"},
+           "state": {"sqlite": "%s"},
+           "activations": [{"name": "seg", "segment": "everyone", "target": {"email": true},
+             "touchpoint": {"campaign": "thanks"},
+             "fields": {"tier": "{{ customer.loyalty_tierr }}"}}]}
+          """
+              .formatted(
+                  b.baseUrl(),
+                  o.baseUrl(),
+                  dir.resolve("seg.db").toString().replace("\\", "\\\\")));
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int code =
+          run(
+              Map.of("BRAZE_KEY", b.apiKey(), "ODP_KEY", o.apiKey())::get,
+              err,
+              "activate",
+              "--config",
+              config.toString(),
+              "--name",
+              "seg");
+      assertThat(code).isEqualTo(64);
+      assertThat(err.toString(StandardCharsets.UTF_8))
+          .contains("configuration error")
+          .contains("unknown ODP customer field \"loyalty_tierr\"");
+      assertThat(braze.triggers()).isEmpty();
+    }
+  }
+
+  @Test
   void ledgerListsUnknownOutcomesAndMarksThem() throws Exception {
     Path state = dir.resolve("ledger.db");
     // The ledger key of an email target, as the ledger command lists it.

@@ -177,6 +177,13 @@ public final class OdpEventSource {
     activation.validateEvents(odp.eventFields());
     Instant from =
         since != null ? since : watermark == null ? now.minus(interval) : watermark.minus(overlap);
+    if (watermark == null && since == null) {
+      // The very first window: its start is stored before reading, so that if it fails the
+      // next window starts here too instead of one interval after it, skipping events.
+      Checkpoint start =
+          Checkpoint.builder("event-source").attribute(WATERMARK, from.toString()).build();
+      state.transaction(tx -> tx.putCheckpoint(scope(), start));
+    }
     Map<String, Long> seen = new HashMap<>();
     cursor.ifPresent(
         c ->

@@ -7,8 +7,11 @@ import io.github.brazeodp.braze.Recipient;
 import io.github.brazeodp.braze.TrackEvent;
 import io.github.brazeodp.braze.TrackRequest;
 import io.github.brazeodp.odp.ExportFilter;
+import io.github.brazeodp.odp.ExportJob;
 import io.github.brazeodp.odp.ExportRow;
+import io.github.brazeodp.odp.ExportState;
 import io.github.brazeodp.odp.OdpEvent;
+import io.github.brazeodp.odp.OdpExportException;
 import io.github.brazeodp.odp.SchemaField;
 import io.github.brazeodp.sync.fake.Fault;
 import io.github.brazeodp.sync.fake.InMemoryBraze;
@@ -150,7 +153,10 @@ class OdpEventSourceTest {
             .build();
     assertThatThrownBy(() -> source(first, dying).poll()).hasMessageContaining("process died");
     assertThat(sentEventIds()).containsExactly("o-e0", "o-e1");
-    assertThat(f.state.checkpoint(OdpEventSource.SCOPE_PREFIX + "buyers")).isEmpty();
+    // Nothing of the window was committed: only its start, no watermark past the fed events.
+    assertThat(f.state.checkpoint(OdpEventSource.SCOPE_PREFIX + "buyers").get().attributes())
+        .containsOnlyKeys("watermark")
+        .containsEntry("watermark", t0.minus(Duration.ofMinutes(5)).toString());
 
     // A new process: the same window is read again from the start.
     try (EventActivation again = events(purchases().build())) {
@@ -299,12 +305,64 @@ class OdpEventSourceTest {
           .isInstanceOf(EventSourceException.class)
           .hasMessageContaining("activation buyers")
           .hasMessageContaining("next window retries");
-      assertThat(src.watermark()).isEmpty();
+      assertThat(src.watermark()).contains(t0.minus(Duration.ofMinutes(5)));
 
       f.clock.advance(Duration.ofMinutes(1));
       OdpEventSource.Window w = src.poll();
       assertThat(w.fed()).isEqualTo(1);
       assertThat(w.report().status()).isEqualTo(ActivityRecord.Status.SUCCEEDED);
+    }
+    assertThat(sentEventIds()).containsExactly("o-1");
+  }
+
+  @Test
+  void anExportThatNeverCompletesIsAnErrorNamingTheActivationAndTheNextWindowRetries() {
+    Instant t0 = f.clock.instant();
+    f.odp.putEvent(purchase("1", "a@x.com", t0.minusSeconds(30)));
+    // The client's deadline: the job is still running when the polling timeout is reached.
+    OdpEventExport stuck =
+        new OdpEventExport() {
+          private boolean timedOut;
+
+          @Override
+          public List<SchemaField> eventFields() {
+            return f.odp.eventFields();
+          }
+
+          @Override
+          public Stream<ExportRow> exportEvents(ExportFilter filter, List<String> fields) {
+            if (!timedOut) {
+              timedOut = true;
+              throw new OdpExportException(
+                  "ODP export job job-1 did not complete within PT2H (last state RUNNING)",
+                  new ExportJob(
+                      "job-1",
+                      null,
+                      ExportState.RUNNING,
+                      null,
+                      null,
+                      null,
+                      null,
+                      List.of(),
+                      "csv",
+                      null,
+                      List.of()),
+                  null);
+            }
+            return f.odp.exportEvents(filter, fields);
+          }
+        };
+    try (EventActivation ev = events(purchases().build())) {
+      OdpEventSource src = source(ev, stuck);
+      assertThatThrownBy(src::poll)
+          .isInstanceOf(EventSourceException.class)
+          .hasMessageContaining("activation buyers")
+          .hasMessageContaining("did not complete within PT2H");
+      // Only the start of the first window is kept, so the retry reads from there.
+      assertThat(src.watermark()).contains(t0.minus(Duration.ofMinutes(5)));
+
+      f.clock.advance(Duration.ofMinutes(5));
+      assertThat(src.poll().fed()).isEqualTo(1);
     }
     assertThat(sentEventIds()).containsExactly("o-1");
   }
