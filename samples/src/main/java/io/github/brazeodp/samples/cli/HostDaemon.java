@@ -20,7 +20,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the {@code daemon} command runs: the segment sync nightly, the scheduled activations, and
+ * What the {@code daemon} command runs: the segment sync nightly, the scheduled activations, a poll
+ * of ODP's events every interval for each event-enrolled activation ({@link OdpEventSource}), and
  * the Currents receiver when tokens are configured, all on one {@link Host}.
  *
  * <p>{@link #close()} stops everything within {@link #STOP_BUDGET}: running jobs are interrupted
