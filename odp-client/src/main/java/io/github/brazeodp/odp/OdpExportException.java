@@ -19,7 +19,7 @@ public final class OdpExportException extends OdpException {
     this.job = job;
   }
 
-  /** Returns the last job status seen, with its {@code childErrors}. */
+  /** Returns the last job status seen, with its {@code childErrors}; null when no job started. */
   public ExportJob job() {
     return job;
   }

@@ -68,4 +68,12 @@ public interface OdpHttpApi {
   /** {@code GET /v3/export-segment-members/{id}}. */
   @GET("export-segment-members/{id}")
   Call<ResponseBody> segmentExportStatus(@Path("id") String jobId, @Tag ExchangeTag tag);
+
+  /** {@code POST /v3/exports}. */
+  @POST("exports")
+  Call<ResponseBody> startDataExport(@Body Wire.DataExportBody body, @Tag ExchangeTag tag);
+
+  /** {@code GET /v3/exports/{id}}. */
+  @GET("exports/{id}")
+  Call<ResponseBody> dataExportStatus(@Path("id") String jobId, @Tag ExchangeTag tag);
 }

@@ -71,4 +71,14 @@ public final class Wire {
 
   /** The {@code select} object of a segment export. */
   public record Select(List<String> segments, List<String> fields, String maxDelay) {}
+
+  /** {@code POST /v3/exports} request. */
+  public record DataExportBody(String format, String delimiter, DataSelect select) {}
+
+  /** The {@code select} object of a data export; {@code filter} is omitted when null. */
+  public record DataSelect(
+      String object,
+      List<String> fields,
+      Map<String, Object> filter,
+      List<Map<String, String>> sorts) {}
 }

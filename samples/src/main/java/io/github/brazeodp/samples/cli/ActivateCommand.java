@@ -3,11 +3,14 @@ package io.github.brazeodp.samples.cli;
 import io.github.brazeodp.sync.SyncReport;
 import io.github.brazeodp.sync.activation.Activation;
 import io.github.brazeodp.sync.activation.ActivationRunner;
+import io.github.brazeodp.sync.activation.EventActivation;
+import io.github.brazeodp.sync.activation.OdpEventSource;
 import io.github.brazeodp.sync.activation.Schedule;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -20,7 +23,9 @@ import picocli.CommandLine.ParentCommand;
     name = "activate",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs one segment-enrolled activation now (ODP segment -> Braze).",
+      "Runs one segment-enrolled activation now (ODP segment -> Braze), or one poll window of an"
+          + " event-enrolled activation (ODP events exported after the stored watermark, or"
+          + " from --since).",
       "The occurrence id keys the activation ledger: rerunning the same occurrence never sends"
           + " anyone twice. Default: the id of the schedule's latest occurrence due now (the same"
           + " id the daemon uses), or manual-<current UTC time to the second> when the activation"
@@ -40,6 +45,14 @@ final class ActivateCommand implements Callable<Integer> {
       description = "Occurrence id (default: derived from the schedule or the time, see above).")
   String occurrence;
 
+  @Option(
+      names = "--since",
+      description =
+          "Event-enrolled only: read ODP events from this time (ISO-8601 instant such as"
+              + " 2026-12-01T00:00:00Z, or a duration back from now such as PT2H) instead of the"
+              + " stored watermark. Events already sent stay guarded by the ledger.")
+  String since;
+
   @Option(names = "--dry-run", description = "Render and count who would be sent; send nothing.")
   boolean dryRun;
 
@@ -53,11 +66,17 @@ final class ActivateCommand implements Callable<Integer> {
     HostConfig cfg = HostConfig.load(config, main.env);
     Activation activation = cfg.activation(name);
     if (activation.segment().isEmpty()) {
+      if (occurrence != null) {
+        throw new ConfigException(
+            "--occurrence applies to segment-enrolled activations; "
+                + name
+                + " is event-enrolled (each ODP event is its own occurrence)");
+      }
+      return pollOnce(cfg, activation);
+    }
+    if (since != null) {
       throw new ConfigException(
-          "activation "
-              + name
-              + " is event-enrolled: it runs as matching ODP events arrive, not on demand;"
-              + " activate runs segment-enrolled activations");
+          "--since applies to event-enrolled activations; " + name + " is segment-enrolled");
     }
     String id = occurrence != null ? occurrence : defaultOccurrence(activation, clock.instant());
     try (Host host = Host.open(cfg, inspect)) {
@@ -71,6 +90,75 @@ final class ActivateCommand implements Callable<Integer> {
       SyncReport report = dryRun ? runner.dryRun(activation, id) : runner.run(activation, id);
       System.out.println(report);
       return ExitCodes.of(report);
+    }
+  }
+
+  private int pollOnce(HostConfig cfg, Activation activation) {
+    Instant from = since == null ? null : parseSince(since, clock.instant());
+    try (Host host = Host.open(cfg, inspect)) {
+      ActivationRunner runner =
+          ActivationRunner.builder()
+              .braze(host.brazeGateway)
+              .odp(host.odpGateway)
+              .state(host.state)
+              .clock(clock)
+              .build();
+      ActivationsConfig.EventPolling polling = cfg.polling(activation.name());
+      try (EventActivation events =
+          EventActivation.builder(runner, activation).dryRun(dryRun).build()) {
+        OdpEventSource source =
+            OdpEventSource.builder(events, host.odpGateway)
+                .interval(polling.interval())
+                .overlap(polling.overlap())
+                .build();
+        System.out.println(
+            (dryRun ? "dry run of " : "polling ")
+                + activation
+                + (from == null ? " after the stored watermark" : " from " + from));
+        OdpEventSource.Window w = from == null ? source.poll() : source.poll(from);
+        System.out.println(describe(w));
+        System.out.println(w.report());
+        return ExitCodes.of(w.report());
+      }
+    }
+  }
+
+  /** One line per window: what was read and fed, the lag and the watermark. */
+  static String describe(OdpEventSource.Window w) {
+    return "window "
+        + w.from()
+        + " .. "
+        + w.to()
+        + ": read "
+        + w.read()
+        + ", already fed "
+        + w.alreadyFed()
+        + ", fed "
+        + w.fed()
+        + ", lag "
+        + (w.lag() == null ? "-" : w.lag().toString())
+        + ", watermark "
+        + w.watermark()
+        + (w.committed() ? "" : " (not committed: the next window reads it again)");
+  }
+
+  /** Parses {@code --since}: an ISO-8601 instant, or a duration back from {@code now}. */
+  static Instant parseSince(String text, Instant now) {
+    try {
+      if (text.startsWith("P") || text.startsWith("-P")) {
+        Duration back = Duration.parse(text);
+        if (back.isNegative() || back.isZero()) {
+          throw new ConfigException("--since must be a positive duration back, was " + text);
+        }
+        return now.minus(back);
+      }
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw new ConfigException(
+          "--since must be an ISO-8601 instant such as 2026-12-01T00:00:00Z or a duration such"
+              + " as PT2H, was \""
+              + text
+              + "\"");
     }
   }
 

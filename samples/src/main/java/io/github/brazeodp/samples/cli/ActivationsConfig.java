@@ -3,6 +3,7 @@ package io.github.brazeodp.samples.cli;
 import io.github.brazeodp.sync.activation.Activation;
 import io.github.brazeodp.sync.activation.AutomationRules;
 import io.github.brazeodp.sync.activation.EventFilter;
+import io.github.brazeodp.sync.activation.OdpEventSource;
 import io.github.brazeodp.sync.activation.Schedule;
 import io.github.brazeodp.sync.activation.TargetIdentifier;
 import io.github.brazeodp.sync.activation.Touchpoint;
@@ -40,9 +41,63 @@ final class ActivationsConfig {
           "touchpoint",
           "fields",
           "properties",
-          "schedule");
+          "schedule",
+          "customEvent");
 
   private ActivationsConfig() {}
+
+  /**
+   * How the host polls ODP for an event-enrolled activation's events ({@code event.pollInterval},
+   * {@code event.pollOverlap}).
+   *
+   * @param interval the poll interval
+   * @param overlap how far before the watermark each window reaches for late events
+   */
+  record EventPolling(Duration interval, Duration overlap) {
+    static final EventPolling DEFAULTS =
+        new EventPolling(OdpEventSource.DEFAULT_INTERVAL, OdpEventSource.DEFAULT_OVERLAP);
+  }
+
+  /** Reads the polling settings of every event-enrolled activation, by name. */
+  static Map<String, EventPolling> polling(JsonConfig root) {
+    Map<String, EventPolling> out = new LinkedHashMap<>();
+    for (JsonConfig a : root.objects("activations")) {
+      if (!a.has("event")) {
+        continue;
+      }
+      JsonConfig e = a.object("event");
+      Duration interval = duration(e, "pollInterval", OdpEventSource.DEFAULT_INTERVAL, false);
+      Duration overlap = duration(e, "pollOverlap", OdpEventSource.DEFAULT_OVERLAP, true);
+      out.put(a.requiredString("name"), new EventPolling(interval, overlap));
+    }
+    return Map.copyOf(out);
+  }
+
+  private static Duration duration(JsonConfig c, String key, Duration fallback, boolean zeroOk) {
+    if (!c.has(key)) {
+      return fallback;
+    }
+    String text = c.requiredString(key);
+    Duration d;
+    try {
+      d = Duration.parse(text);
+    } catch (DateTimeParseException ex) {
+      throw new ConfigException(
+          c.qualified(key)
+              + " must be an ISO-8601 duration such as \"PT5M\", was \""
+              + text
+              + "\"");
+    }
+    if (d.isNegative() || (d.isZero() && !zeroOk)) {
+      throw new ConfigException(
+          c.qualified(key)
+              + " must be "
+              + (zeroOk ? "zero or more" : "positive")
+              + ", was "
+              + text);
+    }
+    return d;
+  }
 
   static List<Activation> read(JsonConfig root) {
     List<Activation> out = new ArrayList<>();
@@ -113,14 +168,35 @@ final class ActivationsConfig {
             a.qualified("properties")
                 + " apply to campaigns and Canvases, not to profileUpdateOnly");
       }
-      if (fields.isEmpty()) {
+      if (fields.isEmpty() && !a.has("customEvent")) {
         throw new ConfigException(
-            a.qualified("fields") + ": a profileUpdateOnly touchpoint needs at least one field");
+            a.qualified("fields")
+                + ": a profileUpdateOnly touchpoint needs at least one field or a customEvent");
       }
+    }
+    if (a.has("customEvent")) {
+      JsonConfig ce = a.object("customEvent").allow(Set.of("name", "properties"));
+      String eventName = ce.requiredString("name");
+      probe(ce.qualified("name"), "custom event name: ", p -> p.customEvent(eventName), !segment);
+      b.customEvent(eventName);
+      templates(ce, "properties")
+          .forEach(
+              (k, v) -> {
+                probe(
+                    ce.qualified("properties") + "." + k,
+                    "custom event property \"" + k + "\": ",
+                    p -> p.customEvent("probe").customEventProperty(k, v),
+                    !segment);
+                b.customEventProperty(k, v);
+              });
     }
     fields.forEach(
         (k, v) -> {
-          probe(a.qualified("fields") + "." + k, "field #1 (" + k + "): ", p -> p.field(k, v));
+          probe(
+              a.qualified("fields") + "." + k,
+              "field #1 (" + k + "): ",
+              p -> p.field(k, v),
+              !segment);
           b.field(k, v);
         });
     properties.forEach(
@@ -128,7 +204,8 @@ final class ActivationsConfig {
           probe(
               a.qualified("properties") + "." + k,
               "property \"" + k + "\": ",
-              p -> p.property(k, v));
+              p -> p.property(k, v),
+              !segment);
           b.property(k, v);
         });
     try {
@@ -144,12 +221,20 @@ final class ActivationsConfig {
    * itself would only say "field #3".
    */
   private static void probe(
-      String key, String label, java.util.function.Consumer<Activation.Builder> add) {
+      String key,
+      String label,
+      java.util.function.Consumer<Activation.Builder> add,
+      boolean eventEnrolled) {
     Activation.Builder p =
         Activation.builder("probe")
-            .segment("probe")
             .target(TargetIdentifier.externalId("probe"))
             .touchpoint(Touchpoint.campaign("probe"));
+    // Probe with the activation's own enrollment: event.* values are allowed for events only.
+    if (eventEnrolled) {
+      p.event(EventFilter.type("probe"));
+    } else {
+      p.segment("probe");
+    }
     add.accept(p);
     try {
       p.build();
@@ -163,7 +248,7 @@ final class ActivationsConfig {
   }
 
   private static EventFilter eventFilter(JsonConfig e) {
-    e.allow(Set.of("type", "action", "data"));
+    e.allow(Set.of("type", "action", "data", "pollInterval", "pollOverlap"));
     EventFilter filter = EventFilter.type(e.requiredString("type"));
     if (e.has("action")) {
       filter = filter.action(e.requiredString("action"));

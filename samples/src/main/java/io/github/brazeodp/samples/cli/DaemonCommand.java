@@ -14,8 +14,9 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = {
       "Runs the segment sync nightly (daemon.segmentSyncAt in daemon.zone), the scheduled"
-          + " activations, and the Currents receiver when currents.tokensEnv is set, until SIGTERM"
-          + " or SIGINT.",
+          + " activations, the ODP event polling of event-enrolled activations (every"
+          + " event.pollInterval), and the Currents receiver when currents.tokensEnv is set, until"
+          + " SIGTERM or SIGINT.",
       "On SIGTERM it stops within 5 s: the receiver stops accepting and flushes its outbox,"
           + " running jobs stop and resume from their checkpoints next time."
     })

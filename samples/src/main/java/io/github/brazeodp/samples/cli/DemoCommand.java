@@ -106,6 +106,7 @@ final class DemoCommand implements Callable<Integer> {
 
       code = ExitCodes.worst(code, DemoFlows.currents(out, host, brazeFake));
       code = ExitCodes.worst(code, DemoFlows.activation(out, host, brazeFake, world));
+      code = ExitCodes.worst(code, DemoFlows.eventActivation(out, host, brazeFake, odpFake, world));
 
       out.println("Activity log:");
       ActivityTable.print(out, host.state.recentActivity(10));

@@ -9,11 +9,15 @@ import io.github.brazeodp.sync.IdentityRule;
 import io.github.brazeodp.sync.SyncReport;
 import io.github.brazeodp.sync.activation.Activation;
 import io.github.brazeodp.sync.activation.ActivationRunner;
+import io.github.brazeodp.sync.activation.EventActivation;
+import io.github.brazeodp.sync.activation.EventFilter;
+import io.github.brazeodp.sync.activation.OdpEventSource;
 import io.github.brazeodp.sync.activation.Schedule;
 import io.github.brazeodp.sync.activation.TargetIdentifier;
 import io.github.brazeodp.sync.activation.Touchpoint;
 import io.github.brazeodp.sync.currents.CurrentsCounts;
 import io.github.brazeodp.sync.fake.InMemoryBraze;
+import io.github.brazeodp.sync.fake.InMemoryOdp;
 import io.github.brazeodp.sync.mapping.FieldMappings;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -224,5 +228,61 @@ final class DemoFlows {
         "   Braze received %,d trigger calls for %,d recipients%n%n",
         braze.triggers().size(), recipients);
     return ExitCodes.worst(ExitCodes.of(first), ExitCodes.of(again));
+  }
+
+  /**
+   * The event-triggered activation: purchase events stored in ODP are read back through {@code POST
+   * /v3/exports}, each buyer gets the thank-you campaign and a Braze custom event {@code
+   * odp_purchase} with the order's properties; a second window sends nothing again.
+   */
+  static int eventActivation(
+      PrintStream out, Host host, InMemoryBraze braze, InMemoryOdp odp, DemoWorld world) {
+    out.println(
+        "4. Event activation (ODP -> Braze): order/purchase events polled from ODP's export ->"
+            + " campaign "
+            + DemoWorld.PURCHASE_CAMPAIGN
+            + " + custom event odp_purchase");
+    List<String> ids = DemoWorld.purchases(odp, Instant.now());
+    Activation thanks =
+        Activation.builder("demo-purchase")
+            .event(EventFilter.type("order").action("purchase"))
+            .target(TargetIdentifier.email())
+            .touchpoint(Touchpoint.campaign(DemoWorld.PURCHASE_CAMPAIGN))
+            .property("order_id", "{{ event.data.order_id }}")
+            .customEvent("odp_purchase")
+            .customEventProperty("order_id", "{{ event.data.order_id }}")
+            .customEventProperty("total", "{{ event.data.total }}")
+            .customEventProperty("currency", "{{ event.data.currency }}")
+            .build();
+    ActivationRunner runner =
+        ActivationRunner.builder()
+            .braze(host.brazeGateway)
+            .odp(host.odpGateway)
+            .state(host.state)
+            .build();
+    int code;
+    try (EventActivation events = EventActivation.builder(runner, thanks).build()) {
+      OdpEventSource source = OdpEventSource.builder(events, host.odpGateway).build();
+      OdpEventSource.Window first = source.poll();
+      out.println("   " + ActivateCommand.describe(first));
+      out.println("   " + first.report());
+      OdpEventSource.Window again = source.poll();
+      out.println("   next window (nothing is sent twice): " + ActivateCommand.describe(again));
+      code = ExitCodes.worst(ExitCodes.of(first.report()), ExitCodes.of(again.report()));
+    }
+    long sends =
+        braze.triggers().stream()
+            .filter(t -> t.send().id().equals(DemoWorld.PURCHASE_CAMPAIGN))
+            .mapToLong(t -> t.send().recipients().size())
+            .sum();
+    long customEvents =
+        braze.tracked().stream()
+            .flatMap(r -> r.events().stream())
+            .filter(e -> e.name().equals("odp_purchase"))
+            .count();
+    out.printf(
+        "   %d ODP purchases -> Braze: %d campaign recipients, %d odp_purchase custom events%n%n",
+        ids.size(), sends, customEvents);
+    return code;
   }
 }

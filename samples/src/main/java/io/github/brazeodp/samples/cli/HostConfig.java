@@ -38,7 +38,8 @@ record HostConfig(
     SegmentSync segmentSync,
     Currents currents,
     Daemon daemon,
-    List<Activation> activations) {
+    List<Activation> activations,
+    Map<String, ActivationsConfig.EventPolling> eventPolling) {
 
   record Braze(
       String apiKey,
@@ -141,7 +142,13 @@ record HostConfig(
         segmentSync(ss),
         currents(cu, env),
         daemon(d),
-        ActivationsConfig.read(root));
+        ActivationsConfig.read(root),
+        ActivationsConfig.polling(root));
+  }
+
+  /** Returns how the host polls ODP for the events of an event-enrolled activation. */
+  ActivationsConfig.EventPolling polling(String activation) {
+    return eventPolling.getOrDefault(activation, ActivationsConfig.EventPolling.DEFAULTS);
   }
 
   /** Returns the activation named {@code name}, or fails naming the ones that exist. */

@@ -4,11 +4,15 @@ import io.github.brazeodp.sync.SyncReport;
 import io.github.brazeodp.sync.activation.Activation;
 import io.github.brazeodp.sync.activation.ActivationRunner;
 import io.github.brazeodp.sync.activation.ActivationScheduler;
+import io.github.brazeodp.sync.activation.EventActivation;
+import io.github.brazeodp.sync.activation.OdpEventSource;
 import io.github.brazeodp.sync.activation.Schedule;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,7 +20,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the {@code daemon} command runs: the segment sync nightly, the scheduled activations, and
+ * What the {@code daemon} command runs: the segment sync nightly, the scheduled activations, a poll
+ * of ODP's events every interval for each event-enrolled activation ({@link OdpEventSource}), and
  * the Currents receiver when tokens are configured, all on one {@link Host}.
  *
  * <p>{@link #close()} stops everything within {@link #STOP_BUDGET}: running jobs are interrupted
@@ -40,6 +45,8 @@ final class HostDaemon implements AutoCloseable {
   private final Clock clock;
   private final Log log;
   private final ScheduledExecutorService syncJobs;
+  private final ScheduledExecutorService eventJobs;
+  private final List<EventActivation> eventActivations = new ArrayList<>();
   private ActivationScheduler scheduler;
   private CurrentsService currents;
   private Schedule syncSchedule;
@@ -55,6 +62,14 @@ final class HostDaemon implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(
             r -> {
               Thread t = new Thread(r, "segment-sync");
+              t.setDaemon(true);
+              return t;
+            });
+    // Event sources poll on their own thread, so a long segment sync never delays them.
+    this.eventJobs =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "odp-event-sources");
               t.setDaemon(true);
               return t;
             });
@@ -131,10 +146,7 @@ final class HostDaemon implements AutoCloseable {
             .build();
     for (Activation a : config.activations()) {
       if (a.segment().isEmpty()) {
-        log.line(
-            "activation "
-                + a.name()
-                + ": event-enrolled; the daemon does not receive ODP events, so it is not run here");
+        startEventSource(runner, a);
         continue;
       }
       if (a.schedule().isEmpty()) {
@@ -161,6 +173,44 @@ final class HostDaemon implements AutoCloseable {
     }
     if (scheduler != null) {
       scheduler.start();
+    }
+  }
+
+  /**
+   * Polls an event-enrolled activation's ODP events every interval; a failed window is logged and
+   * the next one reads the same events again.
+   */
+  private void startEventSource(ActivationRunner runner, Activation a) {
+    ActivationsConfig.EventPolling polling = config.polling(a.name());
+    EventActivation events = EventActivation.builder(runner, a).build();
+    eventActivations.add(events);
+    OdpEventSource source =
+        OdpEventSource.builder(events, host.odpGateway)
+            .interval(polling.interval())
+            .overlap(polling.overlap())
+            .build();
+    eventJobs.scheduleWithFixedDelay(
+        () -> pollWindow(a, source), 0, polling.interval().toMillis(), TimeUnit.MILLISECONDS);
+    log.line(
+        "activation "
+            + a.name()
+            + ": event-enrolled; polling ODP events every "
+            + polling.interval()
+            + " (overlap "
+            + polling.overlap()
+            + ")");
+  }
+
+  private void pollWindow(Activation a, OdpEventSource source) {
+    try {
+      OdpEventSource.Window w = source.poll();
+      log.line("activation " + a.name() + ": " + ActivateCommand.describe(w));
+      if (w.read() > 0) {
+        log.line("activation run: " + w.report());
+      }
+    } catch (RuntimeException e) {
+      // Caught so the next window still runs: nothing of this window was committed.
+      log.line("activation " + a.name() + ": window failed, the next one retries: " + e);
     }
   }
 
@@ -200,6 +250,8 @@ final class HostDaemon implements AutoCloseable {
     }
     // Interrupts a running sync at once; its checkpoints let the next run resume.
     syncJobs.shutdownNow();
+    // An interrupted poll window commits nothing; the next start reads it again.
+    eventJobs.shutdownNow();
     if (currents != null) {
       currents.close();
       log.line(
@@ -212,10 +264,19 @@ final class HostDaemon implements AutoCloseable {
     if (scheduler != null) {
       scheduler.close();
     }
+    long deadline = System.nanoTime() + SYNC_STOP.toNanos();
     try {
       syncJobs.awaitTermination(SYNC_STOP.toMillis(), TimeUnit.MILLISECONDS);
+      eventJobs.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    for (EventActivation events : eventActivations) {
+      try {
+        events.close();
+      } catch (RuntimeException e) {
+        log.line("activation: closing an event activation failed: " + e);
+      }
     }
   }
 }

@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
       CurrentsReceiverCommand.class,
       DaemonCommand.class,
       ActivityCommand.class,
-      OutboxCommand.class
+      OutboxCommand.class,
+      LedgerCommand.class
     },
     exitCodeOnInvalidInput = ExitCodes.USAGE,
     exitCodeListHeading = "%nExit codes:%n",

@@ -4,10 +4,12 @@ import com.squareup.moshi.JsonAdapter;
 import com.squareup.moshi.Moshi;
 import io.github.brazeodp.braze.ExportedUser;
 import io.github.brazeodp.odp.FieldType;
+import io.github.brazeodp.odp.OdpEvent;
 import io.github.brazeodp.sync.fake.InMemoryBraze;
 import io.github.brazeodp.sync.fake.InMemoryOdp;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +42,12 @@ public record DemoWorld(
   /** How many Braze users the demo world holds. */
   public static final int USERS = 3_000;
 
+  /** The API-triggered campaign the event-triggered activation sends on an ODP purchase. */
+  public static final String PURCHASE_CAMPAIGN = "demo-campaign-thanks";
+
+  /** How many ODP purchase events {@link #purchases} stores. */
+  public static final int PURCHASES = 5;
+
   private static final JsonAdapter<ExportedUser> USER =
       new Moshi.Builder().build().adapter(ExportedUser.class);
   private static final Instant EPOCH = Instant.parse("2026-01-01T00:00:00Z");
@@ -70,6 +78,34 @@ public record DemoWorld(
     Objects.requireNonNull(campaignId, "campaignId");
     Objects.requireNonNull(canvasId, "canvasId");
     Objects.requireNonNull(odpSegment, "odpSegment");
+  }
+
+  /**
+   * Stores {@value #PURCHASES} ODP purchase events ({@code order}/{@code purchase}, with {@code
+   * order_id}, {@code total} and {@code currency}) by demo customers, the newest {@code 30 s}
+   * before {@code now}, for the event-triggered activation to read back through the export.
+   *
+   * @param odp the ODP fake, seeded by {@link #seed}
+   * @param now the current time; the events fall in the last few minutes before it
+   * @return the ODP event ids, oldest first
+   */
+  public static List<String> purchases(InMemoryOdp odp, Instant now) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < PURCHASES; i++) {
+      String id = "demo-order-" + (1001 + i);
+      String email = FIRST[i].toLowerCase(java.util.Locale.ROOT) + ".buyer" + i + "@example.com";
+      odp.putEvent(
+          OdpEvent.builder("order", "purchase")
+              .identifier("email", email)
+              .data("order_id", "ORD-" + (1001 + i))
+              .data("total", 20 + 7.5 * i)
+              .data("currency", "EUR")
+              .ts(now.minusSeconds(30L * (PURCHASES - i)).truncatedTo(ChronoUnit.SECONDS))
+              .idempotenceId(id)
+              .build());
+      ids.add(id);
+    }
+    return ids;
   }
 
   /** Seeds both fakes from {@code seed} and describes what was seeded. */
@@ -158,6 +194,7 @@ public record DemoWorld(
     braze.putSegment("demo-newsletter", "Newsletter subscribers", subscribed);
     braze.putSegment("demo-dormant", "Dormant", dormant);
     braze.putCampaign("demo-campaign-welcome");
+    braze.putCampaign(PURCHASE_CAMPAIGN);
     braze.putCanvas("demo-canvas-winback", InMemoryBraze.CanvasState.ACTIVE);
 
     for (String field : List.of("_braze_external_id", "_braze_braze_id")) {

@@ -48,6 +48,36 @@ class ActivationsConfigTest {
   }
 
   @Test
+  void eventPollingAndCustomEventsAreReadAndChecked() throws Exception {
+    HostConfig cfg =
+        load(
+            "[{\"name\": \"buy\", \"event\": {\"type\": \"order\", \"pollInterval\": \"PT1M\","
+                + " \"pollOverlap\": \"PT0S\"}, \"target\": {\"email\": true},"
+                + " \"touchpoint\": {\"profileUpdateOnly\": true},"
+                + " \"customEvent\": {\"name\": \"odp_{{ event.action }}\","
+                + " \"properties\": {\"id\": \"{{ event.data.order_id }}\"}}}]");
+    assertThat(cfg.polling("buy").interval()).isEqualTo(java.time.Duration.ofMinutes(1));
+    assertThat(cfg.polling("buy").overlap()).isZero();
+    assertThat(cfg.activation("buy").customEventName()).contains("odp_{{ event.action }}");
+    assertThat(cfg.activation("buy").customEventProperties())
+        .containsEntry("id", "{{ event.data.order_id }}");
+
+    assertError(
+        "{\"name\": \"buy\", \"event\": {\"type\": \"order\", \"pollInterval\": \"5m\"}, "
+            + TARGET_AND_TOUCHPOINT
+            + "}",
+        "activations[0].event.pollInterval must be an ISO-8601 duration such as \"PT5M\", was"
+            + " \"5m\"");
+    assertError(
+        "{\"name\": \"seg\", \"segment\": \"s\", "
+            + TARGET_AND_TOUCHPOINT
+            + ", \"customEvent\": {\"name\": \"x\", \"properties\": {\"o\":"
+            + " \"{{ event.data.order_id }}\"}}}",
+        "activations[0].customEvent.properties.o: event.* values exist only for event enrollment,"
+            + " not for a segment");
+  }
+
+  @Test
   void everyKindOfActivationIsRead() throws Exception {
     HostConfig cfg =
         load(
@@ -212,7 +242,7 @@ class ActivationsConfigTest {
     assertError(
         "{\"name\": \"a\", \"segment\": \"s\", \"target\": {\"email\": true},"
             + " \"touchpoint\": {\"profileUpdateOnly\": true}}",
-        "activations[0].fields: a profileUpdateOnly touchpoint needs at least one field");
+        "activations[0].fields: a profileUpdateOnly touchpoint needs at least one field or a customEvent");
     assertError(
         "{\"name\": \"a\", \"segment\": \"s\", \"target\": {\"email\": true},"
             + " \"touchpoint\": {\"profileUpdateOnly\": true}, \"fields\": {\"a\": \"b\"},"

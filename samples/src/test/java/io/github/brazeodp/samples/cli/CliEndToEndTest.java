@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.brazeodp.braze.ExportedUser;
 import io.github.brazeodp.braze.Recipient;
+import io.github.brazeodp.braze.TrackEvent;
 import io.github.brazeodp.odp.OdpEvent;
 import io.github.brazeodp.samples.sandbox.BrazeSandbox;
 import io.github.brazeodp.samples.sandbox.DemoWorld;
@@ -82,9 +83,11 @@ class CliEndToEndTest {
                         && String.valueOf(c.get("email")).endsWith("@example.com"))
             .count();
     assertThat(members).isPositive();
+    List<InMemoryBraze.Trigger> welcome =
+        braze.triggers().stream().filter(t -> t.id().equals(world.campaignId())).toList();
     List<Recipient> recipients =
-        braze.triggers().stream().flatMap(t -> t.send().recipients().stream()).toList();
-    assertThat(braze.triggers())
+        welcome.stream().flatMap(t -> t.send().recipients().stream()).toList();
+    assertThat(welcome)
         .allSatisfy(
             t -> {
               assertThat(t.id()).isEqualTo(world.campaignId());
@@ -92,6 +95,38 @@ class CliEndToEndTest {
             });
     assertThat(recipients).hasSize((int) members);
     assertThat(recipients.stream().map(Recipient::describe).distinct()).hasSize((int) members);
+
+    // 4. Event activation: each ODP purchase, read back through /v3/exports, triggers the
+    // thank-you campaign once and becomes one odp_purchase custom event with its properties.
+    List<Recipient> thanked =
+        braze.triggers().stream()
+            .filter(t -> t.id().equals(DemoWorld.PURCHASE_CAMPAIGN))
+            .flatMap(t -> t.send().recipients().stream())
+            .toList();
+    assertThat(thanked).hasSize(DemoWorld.PURCHASES);
+    assertThat(thanked)
+        .extracting(r -> r.properties().get("order_id"))
+        .containsExactlyInAnyOrder("ORD-1001", "ORD-1002", "ORD-1003", "ORD-1004", "ORD-1005");
+    List<TrackEvent> purchases =
+        braze.tracked().stream()
+            .flatMap(r -> r.events().stream())
+            .filter(e -> e.name().equals("odp_purchase"))
+            .toList();
+    assertThat(purchases).hasSize(DemoWorld.PURCHASES);
+    TrackEvent first =
+        purchases.stream()
+            .filter(e -> "ORD-1001".equals(e.properties().get("order_id")))
+            .findFirst()
+            .orElseThrow();
+    assertThat(first.properties()).containsEntry("total", "20.0").containsEntry("currency", "EUR");
+    OdpEvent order =
+        odp.events().stream()
+            .filter(e -> e.idempotenceId().equals("demo-order-1001"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(first.time().toInstant()).isEqualTo(order.ts());
+    assertThat(out).contains("next window (nothing is sent twice)");
+    assertThat(inspected(inspect)).contains("/v3/exports");
 
     try (SyncStateStore store = SyncStateStore.sqlite(state)) {
       assertThat(store.recentActivity(10))
@@ -102,7 +137,7 @@ class CliEndToEndTest {
               ActivityRecord.Flow.ACTIVATION);
       assertThat(store.outboxSize().messages()).isZero();
     }
-    String inspected = Files.readString(inspect);
+    String inspected = inspected(inspect);
     assertThat(inspected).contains("/currents").contains("/campaigns/trigger/send");
     assertThat(inspected).doesNotContain("sandbox-odp-key");
   }
@@ -188,6 +223,10 @@ class CliEndToEndTest {
       assertThat(cli.execute("currents-receiver", "--config", config.toString())).isEqualTo(64);
       assertThat(braze.triggers()).isEmpty();
     }
+  }
+
+  private static String inspected(Path inspect) throws Exception {
+    return Files.readString(inspect);
   }
 
   private List<Recipient> recipients() {

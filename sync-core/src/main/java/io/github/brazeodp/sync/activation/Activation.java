@@ -23,8 +23,11 @@ import java.util.function.Function;
  * 22: unknown filter "capitalize"}. Fields unknown to the ODP customer schema are found by {@link
  * #validate(List)}, which {@link ActivationRunner} calls before every run. The template language is
  * a small Liquid subset: {@code {{ customer.field }}} with literal text around it and the filters
- * {@code default: "text"}, {@code upcase} and {@code downcase}, chainable left to right; a missing
- * value renders empty unless a default is given.
+ * {@code default: "text"}, {@code upcase} and {@code downcase}, chainable left to right. A field or
+ * property over a missing (or empty) ODP value without a {@code default} is left out of the
+ * attributes or properties, never sent as {@code ""}, which in Braze would erase the value the
+ * profile has. With event enrollment, {@code {{ event.data.<field> }}}, {@code event.type}, {@code
+ * event.action}, {@code event.ts} and {@code event.id} read the triggering ODP event.
  *
  * <p>For campaigns and Canvases the fields go in each recipient's {@code attributes} (applied to
  * the profile before the send) and the {@linkplain Builder#property properties} in each recipient's
@@ -54,6 +57,12 @@ public final class Activation {
    */
   public static final int DEFAULT_MAX_VALUE_LENGTH = 255;
 
+  /**
+   * Appended to the activation's name for the ledger of its custom events, kept apart from the
+   * message ledger so custom events do not count towards the per-hour caps.
+   */
+  public static final String CUSTOM_EVENT_LEDGER_SUFFIX = "#custom_event";
+
   private static final Set<String> RESERVED =
       Set.of("external_id", "braze_id", "user_alias", "_update_existing_only");
 
@@ -68,8 +77,15 @@ public final class Activation {
   private final List<Field> properties;
   private final int maxValueLength;
   private final Set<String> requiredFields;
+  private final Field customEventName;
+  private final List<Field> customEventProperties;
 
-  private Activation(Builder b, List<Field> fields, List<Field> properties) {
+  private Activation(
+      Builder b,
+      List<Field> fields,
+      List<Field> properties,
+      Field customEventName,
+      List<Field> customEventProperties) {
     this.name = b.name;
     this.segment = b.segment;
     this.eventFilter = b.eventFilter;
@@ -80,6 +96,8 @@ public final class Activation {
     this.fields = List.copyOf(fields);
     this.properties = List.copyOf(properties);
     this.maxValueLength = b.maxValueLength;
+    this.customEventName = customEventName;
+    this.customEventProperties = List.copyOf(customEventProperties);
     Set<String> required = new TreeSet<>();
     required.add(target.field());
     for (Field f : this.fields) {
@@ -88,7 +106,26 @@ public final class Activation {
     for (Field p : this.properties) {
       required.addAll(p.template().fields());
     }
+    for (Field c : customEventFields()) {
+      required.addAll(c.template().fields());
+    }
     this.requiredFields = Collections.unmodifiableSet(required);
+  }
+
+  private List<Field> customEventFields() {
+    List<Field> all = new ArrayList<>();
+    if (customEventName != null) {
+      all.add(customEventName);
+      all.addAll(customEventProperties);
+    }
+    return all;
+  }
+
+  private List<Field> allTemplates() {
+    List<Field> all = new ArrayList<>(fields);
+    all.addAll(properties);
+    all.addAll(customEventFields());
+    return all;
   }
 
   /**
@@ -188,6 +225,81 @@ public final class Activation {
   }
 
   /**
+   * Returns the Braze custom event's name template, sent through {@code /users/track} for each
+   * enrolled customer.
+   *
+   * @return the name template, or empty when the activation sends no custom event
+   */
+  public Optional<String> customEventName() {
+    return Optional.ofNullable(customEventName).map(f -> f.template().source());
+  }
+
+  /**
+   * Returns the Braze custom event's properties as templates.
+   *
+   * @return property name to template text; empty without a custom event
+   */
+  public Map<String, String> customEventProperties() {
+    Map<String, String> out = new LinkedHashMap<>();
+    customEventProperties.forEach(f -> out.put(f.brazeName(), f.template().source()));
+    return Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * Returns the data fields of the triggering ODP event that the templates and the filter read.
+   *
+   * @return data field names without the {@code event.data.} prefix, sorted
+   */
+  public Set<String> eventDataFields() {
+    Set<String> names = new TreeSet<>();
+    for (Field f : allTemplates()) {
+      for (String used : f.template().eventFields()) {
+        if (used.startsWith("data.")) {
+          names.add(used.substring("data.".length()));
+        }
+      }
+    }
+    if (eventFilter != null) {
+      names.addAll(eventFilter.dataFields());
+    }
+    return Collections.unmodifiableSet(names);
+  }
+
+  /**
+   * Checks the event filter and the {@code event.data.*} template values against the fields of
+   * ODP's {@code events} object.
+   *
+   * @param eventSchema the fields of ODP's {@code events} object
+   * @throws UnknownOdpFieldException naming the activation and every unknown field, e.g. {@code
+   *     activation buyers: property "order": unknown ODP event field "order_nr"}
+   */
+  public void validateEvents(List<SchemaField> eventSchema) {
+    Set<String> known = new TreeSet<>();
+    for (SchemaField f : eventSchema) {
+      known.add(f.name());
+    }
+    List<String> problems = new ArrayList<>();
+    if (eventFilter != null) {
+      for (String used : eventFilter.dataFields()) {
+        if (!known.contains(used)) {
+          problems.add("event filter: unknown ODP event field \"" + used + "\"");
+        }
+      }
+    }
+    for (Field f : allTemplates()) {
+      for (String used : new TreeSet<>(f.template().eventFields())) {
+        if (used.startsWith("data.") && !known.contains(used.substring("data.".length()))) {
+          problems.add(
+              f.label() + ": unknown ODP event field \"" + used.substring("data.".length()) + "\"");
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new UnknownOdpFieldException("activation " + name + ": " + String.join("; ", problems));
+    }
+  }
+
+  /**
    * Returns the ODP customer fields a run reads: the target identifier's field and every field the
    * templates use.
    *
@@ -201,7 +313,7 @@ public final class Activation {
    * Checks the fields the activation reads against the ODP customer schema.
    *
    * @param schema the fields of ODP's {@code customers} object
-   * @throws IllegalArgumentException naming every unknown field, e.g. {@code field #2 (company):
+   * @throws UnknownOdpFieldException naming every unknown field, e.g. {@code field #2 (company):
    *     unknown ODP customer field "company_nme"}
    */
   public void validate(List<SchemaField> schema) {
@@ -227,8 +339,15 @@ public final class Activation {
         }
       }
     }
+    for (Field c : customEventFields()) {
+      for (String used : new TreeSet<>(c.template().fields())) {
+        if (!known.contains(used)) {
+          problems.add(c.label() + ": unknown ODP customer field \"" + used + "\"");
+        }
+      }
+    }
     if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("activation " + name + ": " + String.join("; ", problems));
+      throw new UnknownOdpFieldException("activation " + name + ": " + String.join("; ", problems));
     }
   }
 
@@ -246,35 +365,52 @@ public final class Activation {
   Rendered render(Function<String, String> values) {
     String id = values.apply(target.field());
     if (id == null || id.isBlank()) {
-      return new Rendered(null, null, Map.of(), Map.of(), null);
+      return new Rendered(null, null, Map.of(), Map.of(), null, null);
     }
     String key = target.key(id);
     Map<String, Object> attributes = new LinkedHashMap<>();
-    for (Field f : fields) {
-      String value = f.template().render(values);
-      if (value.length() > maxValueLength) {
-        return rejected(id, key, f, value);
-      }
-      attributes.put(f.brazeName(), value);
-    }
     Map<String, Object> props = new LinkedHashMap<>();
-    for (Field p : properties) {
-      String value = p.template().render(values);
-      if (value.length() > maxValueLength) {
-        return rejected(id, key, p, value);
-      }
-      props.put(p.brazeName(), value);
+    Map<String, Object> eventProps = new LinkedHashMap<>();
+    String rejection = renderInto(fields, values, attributes);
+    if (rejection == null) {
+      rejection = renderInto(properties, values, props);
     }
-    return new Rendered(id, key, attributes, props, null);
+    CustomEvent event = null;
+    if (rejection == null && customEventName != null) {
+      String eventName = customEventName.template().render(values);
+      if (eventName == null) {
+        rejection = customEventName.label() + ": renders nothing (a value is missing)";
+      } else if (eventName.length() > maxValueLength) {
+        rejection = tooLong(customEventName, eventName);
+      } else {
+        rejection = renderInto(customEventProperties, values, eventProps);
+        event = new CustomEvent(eventName, eventProps);
+      }
+    }
+    if (rejection != null) {
+      return new Rendered(id, key, Map.of(), Map.of(), null, rejection);
+    }
+    return new Rendered(id, key, attributes, props, event, null);
   }
 
-  private Rendered rejected(String id, String key, Field f, String value) {
-    return new Rendered(
-        id,
-        key,
-        Map.of(),
-        Map.of(),
-        f.label() + ": " + value.length() + " characters, over the limit of " + maxValueLength);
+  /** Renders templates into {@code out}, leaving out those without a value; returns a rejection. */
+  private String renderInto(
+      List<Field> templates, Function<String, String> values, Map<String, Object> out) {
+    for (Field f : templates) {
+      String value = f.template().render(values);
+      if (value == null) {
+        continue;
+      }
+      if (value.length() > maxValueLength) {
+        return tooLong(f, value);
+      }
+      out.put(f.brazeName(), value);
+    }
+    return null;
+  }
+
+  private String tooLong(Field f, String value) {
+    return f.label() + ": " + value.length() + " characters, over the limit of " + maxValueLength;
   }
 
   @Override
@@ -299,6 +435,7 @@ public final class Activation {
    * @param key the ledger key, or null when unmatched
    * @param attributes rendered fields
    * @param properties rendered trigger properties or context
+   * @param customEvent the rendered Braze custom event, or null when the activation has none
    * @param rejection why the customer cannot be sent, or null
    */
   record Rendered(
@@ -306,11 +443,20 @@ public final class Activation {
       String key,
       Map<String, Object> attributes,
       Map<String, Object> properties,
+      CustomEvent customEvent,
       String rejection) {
     boolean unmatched() {
       return key == null;
     }
   }
+
+  /**
+   * A rendered Braze custom event.
+   *
+   * @param name the event name
+   * @param properties the event properties
+   */
+  record CustomEvent(String name, Map<String, Object> properties) {}
 
   private record Field(String label, String brazeName, Template template) {}
 
@@ -326,6 +472,8 @@ public final class Activation {
     private final Map<String, String> fieldTemplates = new LinkedHashMap<>();
     private final List<String> duplicateFields = new ArrayList<>();
     private final Map<String, String> propertyTemplates = new LinkedHashMap<>();
+    private String customEventTemplate;
+    private final Map<String, String> customEventPropertyTemplates = new LinkedHashMap<>();
     private int maxValueLength = DEFAULT_MAX_VALUE_LENGTH;
 
     private Builder(String name) {
@@ -442,6 +590,37 @@ public final class Activation {
     }
 
     /**
+     * Also sends a Braze custom event through {@code /users/track} {@code events[]} for each
+     * enrolled customer, with any touchpoint (profile-only included). The name is a template like
+     * the fields; with event enrollment {@code event.*} values are available and the event's {@code
+     * time} is the ODP event's {@code ts} (otherwise the time of the run). Each custom event is
+     * recorded in the ledger under {@code <activation>}{@value
+     * Activation#CUSTOM_EVENT_LEDGER_SUFFIX}, so it is never sent twice for one ODP event or
+     * occurrence.
+     *
+     * @param nameTemplate the event name, e.g. {@code odp_purchase}
+     * @return this builder
+     */
+    public Builder customEvent(String nameTemplate) {
+      this.customEventTemplate = Objects.requireNonNull(nameTemplate, "customEvent");
+      return this;
+    }
+
+    /**
+     * Adds a property of the custom event, templated like the fields, e.g. {@code {{
+     * event.data.order_id }}}; a property whose value is missing is left out.
+     *
+     * @param key the property name
+     * @param template the template
+     * @return this builder
+     */
+    public Builder customEventProperty(String key, String template) {
+      Objects.requireNonNull(key, "key");
+      customEventPropertyTemplates.put(key, Objects.requireNonNull(template, "template"));
+      return this;
+    }
+
+    /**
      * Sets the longest rendered value in characters (default {@value
      * Activation#DEFAULT_MAX_VALUE_LENGTH}); a customer with a longer value is rejected in the
      * report, not sent.
@@ -499,8 +678,9 @@ public final class Activation {
         if (!propertyTemplates.isEmpty()) {
           problems.add("trigger properties apply to campaigns and Canvases, not to profile-only");
         }
-        if (fieldTemplates.isEmpty()) {
-          problems.add("a profile-only touchpoint needs at least one field to update");
+        if (fieldTemplates.isEmpty() && customEventTemplate == null) {
+          problems.add(
+              "a profile-only touchpoint needs at least one field to update or a custom event");
         }
       }
       List<Field> fields = new ArrayList<>();
@@ -525,12 +705,49 @@ public final class Activation {
           properties.add(new Field(label, e.getKey(), t));
         }
       }
+      Field eventName = null;
+      List<Field> eventProperties = new ArrayList<>();
+      if (customEventTemplate != null) {
+        Template t = parse("custom event name", customEventTemplate, problems);
+        if (t != null) {
+          eventName = new Field("custom event name", "name", t);
+        }
+        if (customEventTemplate.isBlank()) {
+          problems.add("custom event name: blank");
+        }
+        for (Map.Entry<String, String> e : customEventPropertyTemplates.entrySet()) {
+          String label = "custom event property \"" + e.getKey() + "\"";
+          if (e.getKey().isBlank() || e.getKey().startsWith("$")) {
+            problems.add(label + ": a property name must not be blank or start with $");
+          }
+          Template pt = parse(label, e.getValue(), problems);
+          if (pt != null) {
+            eventProperties.add(new Field(label, e.getKey(), pt));
+          }
+        }
+      } else if (!customEventPropertyTemplates.isEmpty()) {
+        problems.add("custom event properties need customEvent(name)");
+      }
+      if (segment != null) {
+        List<Field> all = new ArrayList<>(fields);
+        all.addAll(properties);
+        if (eventName != null) {
+          all.add(eventName);
+        }
+        all.addAll(eventProperties);
+        for (Field f : all) {
+          if (!f.template().eventFields().isEmpty()) {
+            problems.add(
+                f.label() + ": event.* values exist only for event enrollment, not for a segment");
+          }
+        }
+      }
       if (!problems.isEmpty()) {
         throw new IllegalArgumentException(
             (problems.size() == 1 ? "" : "activation " + name + ": ")
                 + String.join("\n", problems));
       }
-      return new Activation(this, fields, properties);
+      return new Activation(this, fields, properties, eventName, eventProperties);
     }
 
     private static void checkBrazeName(String label, String brazeName, List<String> problems) {

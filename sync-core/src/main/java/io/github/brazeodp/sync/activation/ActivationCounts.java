@@ -49,5 +49,20 @@ public final class ActivationCounts {
   /** Events already handled (a redelivery of the same idempotence id). */
   public static final String DUPLICATE_EVENT = "duplicateEvent";
 
+  /** Braze custom events accepted by {@code /users/track}. */
+  public static final String CUSTOM_EVENTS_SENT = "customEventsSent";
+
+  /** Custom events not sent because the ledger already holds them (sent or unknown). */
+  public static final String CUSTOM_EVENTS_SKIPPED = "customEventsSkipped";
+
+  /** Custom events Braze certainly did not record (a 4xx, a request that never left). */
+  public static final String CUSTOM_EVENTS_FAILED = "customEventsFailed";
+
+  /** Events read from ODP by an {@link OdpEventSource} poll window. */
+  public static final String EVENTS_READ = "eventsRead";
+
+  /** Polled events already fed by an earlier window (inside the overlap). */
+  public static final String EVENTS_ALREADY_FED = "eventsAlreadyFed";
+
   private ActivationCounts() {}
 }

@@ -9,6 +9,8 @@ import io.github.brazeodp.braze.BrazeIoException;
 import io.github.brazeodp.braze.BrazeNotFoundException;
 import io.github.brazeodp.braze.BrazeRateLimitException;
 import io.github.brazeodp.braze.Recipient;
+import io.github.brazeodp.braze.TrackBatcher;
+import io.github.brazeodp.braze.TrackEvent;
 import io.github.brazeodp.braze.TrackRequest;
 import io.github.brazeodp.braze.TrackResponse;
 import io.github.brazeodp.braze.TriggerResponse;
@@ -20,6 +22,7 @@ import io.github.brazeodp.sync.state.LedgerClaim;
 import io.github.brazeodp.sync.state.LedgerState;
 import io.github.brazeodp.sync.state.SyncStateStore;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -58,8 +61,17 @@ import java.util.Set;
 final class Dispatcher {
   static final int MAX_CONSECUTIVE_FAILURES = 3;
 
-  /** One rendered customer to send, in the occurrence it belongs to. */
-  record Item(String occurrence, Activation.Rendered rendered, String location) {
+  /**
+   * One rendered customer to send, in the occurrence it belongs to.
+   *
+   * @param time when the triggering ODP event happened (the custom event's {@code time}), or null
+   *     to use the time of the send
+   */
+  record Item(String occurrence, Activation.Rendered rendered, String location, Instant time) {
+    Item(String occurrence, Activation.Rendered rendered, String location) {
+      this(occurrence, rendered, location, null);
+    }
+
     String key() {
       return rendered.key();
     }
@@ -105,12 +117,144 @@ final class Dispatcher {
         : braze.trackLimit().max();
   }
 
-  /** Sends one batch; returns why the run must stop, or empty to go on. */
+  /**
+   * Sends one batch, then its custom events when the activation has them and the batch did not stop
+   * the run; returns why the run must stop, or empty to go on.
+   */
   Optional<Halt> send(List<Item> batch) {
     if (batch.isEmpty()) {
       return Optional.empty();
     }
-    return activation.touchpoint().sendsMessages() ? sendMessages(batch) : sendProfiles(batch);
+    Optional<Halt> halt =
+        activation.touchpoint().sendsMessages() ? sendMessages(batch) : sendProfiles(batch);
+    if (halt.isEmpty() && activation.customEventName().isPresent()) {
+      halt = sendCustomEvents(batch);
+    }
+    return halt;
+  }
+
+  // ---- custom events ---------------------------------------------------------------------------
+
+  /**
+   * Sends the batch's Braze custom events through {@code /users/track}, split under the track
+   * limit, with the same ledger discipline as messages (pending before the call, unknown when the
+   * answer is lost), under the activation's custom-event ledger name.
+   */
+  private Optional<Halt> sendCustomEvents(List<Item> batch) {
+    String ledger = activation.name() + Activation.CUSTOM_EVENT_LEDGER_SUFFIX;
+    List<Item> withEvent = new ArrayList<>();
+    for (Item item : batch) {
+      if (item.rendered().customEvent() != null) {
+        withEvent.add(item);
+      }
+    }
+    if (withEvent.isEmpty()) {
+      return Optional.empty();
+    }
+    if (dry) {
+      stats.count(ActivationCounts.CUSTOM_EVENTS_SENT, withEvent.size());
+      return Optional.empty();
+    }
+    Map<String, List<Item>> byOccurrence = new LinkedHashMap<>();
+    for (Item item : withEvent) {
+      byOccurrence.computeIfAbsent(item.occurrence(), o -> new ArrayList<>()).add(item);
+    }
+    List<Item> claimed =
+        state.transactionResult(
+            tx -> {
+              List<Item> out = new ArrayList<>();
+              for (Map.Entry<String, List<Item>> e : byOccurrence.entrySet()) {
+                Map<String, Item> firstByKey = new LinkedHashMap<>();
+                e.getValue().forEach(i -> firstByKey.putIfAbsent(i.key(), i));
+                LedgerClaim claim =
+                    tx.recordPending(ledger, e.getKey(), firstByKey.keySet(), clock.instant());
+                claim.claimed().forEach(k -> out.add(firstByKey.get(k)));
+                stats.count(
+                    ActivationCounts.CUSTOM_EVENTS_SKIPPED,
+                    claim.skipped().size() + e.getValue().size() - firstByKey.size());
+              }
+              return out;
+            });
+    if (claimed.isEmpty()) {
+      return Optional.empty();
+    }
+    TrackRequest.Builder request = TrackRequest.builder();
+    for (Item item : claimed) {
+      Activation.CustomEvent event = item.rendered().customEvent();
+      Instant time = item.time() != null ? item.time() : clock.instant();
+      TrackEvent tracked =
+          TrackEvent.of(
+              activation.target().userIdentifier(item.rendered().targetValue()),
+              event.name(),
+              time);
+      request.event(
+          event.properties().isEmpty() ? tracked : tracked.withProperties(event.properties()));
+    }
+    for (TrackBatcher.Chunk chunk : new TrackBatcher(braze.trackLimit()).split(request.build())) {
+      int from = chunk.eventsFrom();
+      List<Item> part = claimed.subList(from, from + chunk.request().events().size());
+      TrackResponse response;
+      stats.brazeCall();
+      try {
+        response = braze.track(chunk.request());
+      } catch (BrazeException e) {
+        boolean certainlyNot =
+            (e instanceof BrazeApiException api && api.status() < 500)
+                || (e instanceof BrazeIoException io && !io.requestSent());
+        markIn(
+            ledger, part, certainlyNot ? LedgerState.FAILED : LedgerState.UNKNOWN, e.getMessage());
+        stats.count(
+            certainlyNot ? ActivationCounts.CUSTOM_EVENTS_FAILED : ActivationCounts.UNKNOWN_OUTCOME,
+            part.size());
+        if (e instanceof BrazeRateLimitException
+            || e instanceof BrazeAuthException
+            || e instanceof BrazeNotFoundException) {
+          return Optional.of(
+              new Halt(
+                  "/users/track (custom events): " + e.getMessage(),
+                  !(e instanceof BrazeRateLimitException),
+                  e));
+        }
+        return failure(e);
+      }
+      Set<Integer> refused = new HashSet<>();
+      for (BrazeError error : response.errors()) {
+        Integer index = error.index();
+        if ("events".equals(error.inputArray()) && index != null && index < part.size()) {
+          if (refused.add(index)) {
+            stats.rejected(
+                "Braze refused the custom event: " + error.message(), part.get(index).key());
+          }
+        } else {
+          stats.problem("Braze reported: " + error, "/users/track");
+        }
+      }
+      List<Item> accepted = new ArrayList<>();
+      List<Item> rejected = new ArrayList<>();
+      for (int i = 0; i < part.size(); i++) {
+        (refused.contains(i) ? rejected : accepted).add(part.get(i));
+      }
+      markIn(ledger, accepted, LedgerState.SENT, null);
+      markIn(ledger, rejected, LedgerState.FAILED, "Braze refused the custom event");
+      stats.count(ActivationCounts.CUSTOM_EVENTS_SENT, accepted.size());
+    }
+    return Optional.empty();
+  }
+
+  private void markIn(String ledger, List<Item> items, LedgerState outcome, String reason) {
+    if (items.isEmpty()) {
+      return;
+    }
+    Map<String, List<String>> byOccurrence = new LinkedHashMap<>();
+    for (Item item : items) {
+      byOccurrence.computeIfAbsent(item.occurrence(), o -> new ArrayList<>()).add(item.key());
+    }
+    state.transaction(
+        tx ->
+            byOccurrence.forEach(
+                (occurrence, keys) ->
+                    tx.markOutcome(
+                        ledger, occurrence, keys, outcome, null, reason, clock.instant())));
   }
 
   // ---- campaigns and Canvases ------------------------------------------------------------------

@@ -98,6 +98,9 @@ public final class EventActivation implements AutoCloseable {
   private Instant statsSince;
   private ScheduledFuture<?> timer;
   private boolean closed;
+  // While a poll window runs, flushes (full batches, timer) send but keep counting into one report.
+  private boolean holding;
+  private boolean heldHalt;
 
   private EventActivation(Builder b) {
     this.runner = b.runner;
@@ -175,7 +178,9 @@ public final class EventActivation implements AutoCloseable {
       return Decision.TOO_LATE;
     }
     Map<String, String> values = customer.apply(event);
-    Activation.Rendered rendered = activation.render(values::get);
+    Activation.Rendered rendered =
+        activation.render(
+            k -> k.startsWith(Template.EVENT_PREFIX) ? eventValue(event, k) : values.get(k));
     String occurrence = OCCURRENCE_PREFIX + event.idempotenceId();
     if (rendered.unmatched()) {
       s.unmatched("event " + event.idempotenceId());
@@ -207,8 +212,49 @@ public final class EventActivation implements AutoCloseable {
         return Decision.CAPPED_TOTAL;
       }
     }
-    queue.add(new Dispatcher.Item(occurrence, rendered, "event " + event.idempotenceId()));
+    queue.add(
+        new Dispatcher.Item(occurrence, rendered, "event " + event.idempotenceId(), event.ts()));
     return Decision.QUEUED;
+  }
+
+  /**
+   * While on, flushes send as usual but neither write an activity record nor start a new report:
+   * everything counts into the report of the first flush after it is turned off. {@link
+   * OdpEventSource} uses it so each poll window writes one record.
+   */
+  void holdReports(boolean hold) {
+    synchronized (queueLock) {
+      holding = hold;
+    }
+  }
+
+  /** Adds to a count of the report the next flush writes (used by {@link OdpEventSource}). */
+  void count(String name, long n) {
+    synchronized (queueLock) {
+      stats.count(name, n);
+    }
+  }
+
+  /** Adds a note to the report the next flush writes. */
+  void note(String note) {
+    synchronized (queueLock) {
+      stats.note(note);
+    }
+  }
+
+  /** Returns the activation this feeds. */
+  Activation activation() {
+    return activation;
+  }
+
+  /** Returns the state store of the runner. */
+  SyncStateStore state() {
+    return state;
+  }
+
+  /** Returns the runner's clock. */
+  Clock clock() {
+    return clock;
   }
 
   private boolean alreadyHandled(String occurrence, String key) {
@@ -250,6 +296,7 @@ public final class EventActivation implements AutoCloseable {
     synchronized (sendLock) {
       RunStats s;
       Instant since;
+      boolean hold;
       List<Dispatcher.Item> items;
       synchronized (queueLock) {
         if (timer != null) {
@@ -261,8 +308,11 @@ public final class EventActivation implements AutoCloseable {
         claiming.addAll(items);
         s = stats;
         since = statsSince;
-        stats = new RunStats();
-        statsSince = clock.instant();
+        hold = holding;
+        if (!hold) {
+          stats = new RunStats();
+          statsSince = clock.instant();
+        }
       }
       Optional<Dispatcher.Halt> halt = Optional.empty();
       try {
@@ -281,12 +331,27 @@ public final class EventActivation implements AutoCloseable {
           claiming.removeAll(items);
         }
       }
+      halt.ifPresent(h -> s.note("activation " + activation.name() + ": " + h.message()));
+      boolean halted;
+      synchronized (queueLock) {
+        heldHalt |= halt.isPresent();
+        halted = heldHalt;
+        if (!hold) {
+          heldHalt = false;
+        }
+      }
+      if (hold && !(halt.isPresent() && halt.get().fatal())) {
+        return new SyncReport(
+            record(since, s, ActivationRunner.status(s.counts(), halted)),
+            dry,
+            List.of(),
+            s.notes());
+      }
       if (dry) {
         s.note("dry run: nothing was sent to Braze or written to the ledger");
       }
-      halt.ifPresent(h -> s.note("activation " + activation.name() + ": " + h.message()));
       boolean idle = s.readCount() == 0 && items.isEmpty();
-      ActivityRecord.Status status = ActivationRunner.status(s.counts(), halt.isPresent());
+      ActivityRecord.Status status = ActivationRunner.status(s.counts(), halted);
       SyncReport report =
           idle
               ? new SyncReport(record(since, s, status), dry, List.of(), s.notes())
@@ -385,6 +450,22 @@ public final class EventActivation implements AutoCloseable {
           t.setDaemon(true);
           return t;
         });
+  }
+
+  /** Returns an {@code event.*} template value of the triggering event, or null. */
+  static String eventValue(OdpEvent event, String key) {
+    String name = key.substring(Template.EVENT_PREFIX.length());
+    if (name.startsWith("data.")) {
+      Object v = event.data().get(name.substring("data.".length()));
+      return v == null ? null : String.valueOf(v);
+    }
+    return switch (name) {
+      case "type" -> event.type();
+      case "action" -> event.action();
+      case "ts" -> event.ts() == null ? null : event.ts().toString();
+      case "id" -> event.idempotenceId();
+      default -> null;
+    };
   }
 
   /** Reads template values from the event: identifiers first, then data fields. */

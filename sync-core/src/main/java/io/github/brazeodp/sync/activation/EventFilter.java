@@ -4,6 +4,8 @@ import io.github.brazeodp.odp.OdpEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
@@ -102,6 +104,23 @@ public final class EventFilter implements Predicate<OdpEvent> {
       }
     }
     return true;
+  }
+
+  /** Returns the event type. */
+  String type() {
+    return type;
+  }
+
+  /** Returns the action, or null for any action. */
+  String action() {
+    return action;
+  }
+
+  /** Returns the data fields the conditions read. */
+  Set<String> dataFields() {
+    Set<String> names = new TreeSet<>();
+    conditions.forEach(c -> names.add(c.field()));
+    return names;
   }
 
   @Override

@@ -15,31 +15,50 @@ import java.util.function.Function;
  * <pre>
  * template := ( text | output )*
  * text     := any characters up to the next "{{" (a "{%" tag is an error)
- * output   := "{{" ws "customer." name ws ( "|" ws filter ws )* "}}"
+ * output   := "{{" ws variable ws ( "|" ws filter ws )* "}}"
+ * variable := "customer." name | "event.data." name | "event." ( "type" | "action" | "ts" | "id" )
  * name     := [A-Za-z0-9_]+
  * filter   := "upcase" | "downcase" | "default" ws ":" ws string
  * string   := '"' any-but-'"' '"' | "'" any-but-"'" "'"
  * </pre>
  *
- * <p>A missing or empty value renders as empty text; {@code default} replaces an empty value (as
- * Liquid does for nil and empty strings); filters apply left to right, so {@code {{ customer.name |
- * default: "friend" | upcase }}} renders {@code FRIEND} for a customer without a name.
+ * <p>{@code event.*} values are those of the ODP event that enrolled the customer (event enrollment
+ * only): {@code event.data.<field>}, its {@code type}, {@code action}, {@code ts} (ISO-8601) and
+ * {@code id} (idempotence id).
+ *
+ * <p>{@code default} replaces a missing or empty value (as Liquid does for nil and empty strings);
+ * filters apply left to right, so {@code {{ customer.name | default: "friend" | upcase }}} renders
+ * {@code FRIEND} for a customer without a name. An output whose value is missing or empty and that
+ * has no {@code default} makes the whole template render nothing ({@link #render} returns null):
+ * the caller leaves the attribute or property out rather than sending {@code ""}, which in Braze
+ * would overwrite a value the profile already has.
  */
 final class Template {
   private final String source;
   private final List<Part> parts;
+
+  /** The key prefix under which {@link #render} looks up {@code event.*} values. */
+  static final String EVENT_PREFIX = "event.";
+
   private final Set<String> fields;
+  private final Set<String> eventFields;
 
   private Template(String source, List<Part> parts) {
     this.source = source;
     this.parts = List.copyOf(parts);
     Set<String> names = new LinkedHashSet<>();
+    Set<String> event = new LinkedHashSet<>();
     for (Part p : parts) {
       if (p instanceof Output o) {
-        names.add(o.field());
+        if (o.field().startsWith(EVENT_PREFIX)) {
+          event.add(o.field().substring(EVENT_PREFIX.length()));
+        } else {
+          names.add(o.field());
+        }
       }
     }
     this.fields = Set.copyOf(names);
+    this.eventFields = Set.copyOf(event);
   }
 
   /**
@@ -61,12 +80,25 @@ final class Template {
     return fields;
   }
 
-  /** Returns whether the template has no output, so it renders the same for every customer. */
-  boolean isConstant() {
-    return fields.isEmpty();
+  /**
+   * Returns the event values the template reads, without the {@code event.} prefix: {@code
+   * data.<field>}, {@code type}, {@code action}, {@code ts} or {@code id}.
+   */
+  Set<String> eventFields() {
+    return eventFields;
   }
 
-  /** Renders the template; {@code values} returns a field's value, or null when it has none. */
+  /** Returns whether the template has no output, so it renders the same for every customer. */
+  boolean isConstant() {
+    return fields.isEmpty() && eventFields.isEmpty();
+  }
+
+  /**
+   * Renders the template; {@code values} returns a value, or null when there is none: customer
+   * fields by name, event values as {@code event.data.<field>}, {@code event.type} and so on.
+   *
+   * @return the text, or null when an output without {@code default} has no value (leave it out)
+   */
   String render(Function<String, String> values) {
     StringBuilder out = new StringBuilder();
     for (Part part : parts) {
@@ -77,6 +109,9 @@ final class Template {
         String value = values.apply(o.field());
         if (value == null) {
           value = "";
+        }
+        if (value.isEmpty() && !o.hasDefault()) {
+          return null;
         }
         for (Filter f : o.filters()) {
           value = f.apply(value);
@@ -117,7 +152,11 @@ final class Template {
 
   private record Text(String text) implements Part {}
 
-  private record Output(String field, List<Filter> filters) implements Part {}
+  private record Output(String field, List<Filter> filters) implements Part {
+    boolean hasDefault() {
+      return filters.stream().anyMatch(f -> f.name().equals("default"));
+    }
+  }
 
   private record Filter(String name, String argument) {
     String apply(String value) {
@@ -132,6 +171,8 @@ final class Template {
 
   private static final class Parser {
     private static final String NAMESPACE = "customer";
+    private static final String EVENT = "event";
+    private static final Set<String> EVENT_VALUES = Set.of("type", "action", "ts", "id");
     private final String s;
     private int pos;
 
@@ -174,18 +215,44 @@ final class Template {
         }
         throw error(nameStart, "expected customer.<field> after {{");
       }
-      if (!variable.equals(NAMESPACE)) {
+      if (!variable.equals(NAMESPACE) && !variable.equals(EVENT)) {
         throw error(
-            nameStart, "unknown variable \"" + variable + "\": only customer.<field> is supported");
+            nameStart,
+            "unknown variable \""
+                + variable
+                + "\": use customer.<field> or event.data.<field>, event.type, event.action,"
+                + " event.ts, event.id");
       }
       if (pos >= s.length() || s.charAt(pos) != '.') {
-        throw error(pos, "expected \".\" and a field name after \"customer\"");
+        throw error(pos, "expected \".\" and a field name after \"" + variable + "\"");
       }
       pos++;
       int fieldStart = pos;
       String field = word();
       if (field.isEmpty()) {
-        throw error(fieldStart, "expected a field name after \"customer.\"");
+        throw error(fieldStart, "expected a field name after \"" + variable + ".\"");
+      }
+      if (variable.equals(EVENT)) {
+        if (field.equals("data")) {
+          if (pos >= s.length() || s.charAt(pos) != '.') {
+            throw error(pos, "expected \".\" and a field name after \"event.data\"");
+          }
+          pos++;
+          int dataStart = pos;
+          String data = word();
+          if (data.isEmpty()) {
+            throw error(dataStart, "expected a field name after \"event.data.\"");
+          }
+          field = EVENT_PREFIX + "data." + data;
+        } else if (EVENT_VALUES.contains(field)) {
+          field = EVENT_PREFIX + field;
+        } else {
+          throw error(
+              fieldStart,
+              "unknown event value \""
+                  + field
+                  + "\": use event.data.<field>, event.type, event.action, event.ts or event.id");
+        }
       }
       List<Filter> filters = new ArrayList<>();
       while (true) {

@@ -1,6 +1,8 @@
 package io.github.brazeodp.sync.adapter;
 
 import io.github.brazeodp.odp.BatchResult;
+import io.github.brazeodp.odp.DataExportRequest;
+import io.github.brazeodp.odp.ExportFilter;
 import io.github.brazeodp.odp.ExportRow;
 import io.github.brazeodp.odp.ExportRows;
 import io.github.brazeodp.odp.OdpClient;
@@ -9,6 +11,7 @@ import io.github.brazeodp.odp.ProfileUpdate;
 import io.github.brazeodp.odp.RowError;
 import io.github.brazeodp.odp.RowStatus;
 import io.github.brazeodp.odp.SchemaField;
+import io.github.brazeodp.sync.port.OdpEventExport;
 import io.github.brazeodp.sync.port.OdpGateway;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +30,9 @@ import java.util.stream.Stream;
  * come back as {@link RowStatus#REJECTED} with the client's message, like rows ODP rejects, and the
  * other rows are still sent.
  */
-public final class OdpClientGateway implements OdpGateway {
+public final class OdpClientGateway implements OdpGateway, OdpEventExport {
   private static final String CUSTOMERS = "customers";
+  private static final String EVENTS = "events";
 
   /** How the client names a refused row: {@code events[3].data.name: reason}. */
   private static final Pattern REFUSED_ROW =
@@ -122,6 +126,17 @@ public final class OdpClientGateway implements OdpGateway {
   @Override
   public Stream<ExportRow> segmentMembers(String segment, List<String> fields) {
     ExportRows rows = client.exports().segmentMembers(List.of(segment), fields);
+    return rows.stream().onClose(rows::close);
+  }
+
+  @Override
+  public List<SchemaField> eventFields() {
+    return client.schema().fields(EVENTS);
+  }
+
+  @Override
+  public Stream<ExportRow> exportEvents(ExportFilter filter, List<String> fields) {
+    ExportRows rows = client.exports().data(DataExportRequest.of(EVENTS, fields, filter));
     return rows.stream().onClose(rows::close);
   }
 }

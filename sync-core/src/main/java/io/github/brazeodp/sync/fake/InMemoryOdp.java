@@ -1,22 +1,27 @@
 package io.github.brazeodp.sync.fake;
 
 import io.github.brazeodp.odp.BatchResult;
+import io.github.brazeodp.odp.ExportFilter;
 import io.github.brazeodp.odp.ExportRow;
 import io.github.brazeodp.odp.FieldType;
 import io.github.brazeodp.odp.OdpApiException;
 import io.github.brazeodp.odp.OdpBadRequestException;
 import io.github.brazeodp.odp.OdpEvent;
 import io.github.brazeodp.odp.OdpIoException;
+import io.github.brazeodp.odp.OdpNotFoundException;
 import io.github.brazeodp.odp.OdpRateLimitException;
 import io.github.brazeodp.odp.OdpServerException;
 import io.github.brazeodp.odp.ProfileUpdate;
 import io.github.brazeodp.odp.RowError;
 import io.github.brazeodp.odp.RowStatus;
 import io.github.brazeodp.odp.SchemaField;
+import io.github.brazeodp.sync.port.OdpEventExport;
 import io.github.brazeodp.sync.port.OdpGateway;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -44,7 +49,7 @@ import java.util.stream.Stream;
  * bad rows). Events are de-duplicated by idempotence id, as ODP does. {@link Fault#RESPONSE_LOST}
  * stores the rows and then fails. Thread-safe.
  */
-public final class InMemoryOdp implements OdpGateway {
+public final class InMemoryOdp implements OdpGateway, OdpEventExport {
   /** Operations that faults can target. */
   public enum Operation {
     /** Profile upserts. */
@@ -54,7 +59,9 @@ public final class InMemoryOdp implements OdpGateway {
     /** Schema reads and writes. */
     SCHEMA,
     /** Segment-member exports. */
-    SEGMENT_MEMBERS
+    SEGMENT_MEMBERS,
+    /** Event exports ({@code POST /v3/exports} of {@code events}). */
+    EVENT_EXPORT
   }
 
   /** The identifiers every ODP account has. */
@@ -69,6 +76,10 @@ public final class InMemoryOdp implements OdpGateway {
   private final Map<String, Map<String, Object>> customers = new LinkedHashMap<>();
   private final List<ProfileUpdate> upserts = new ArrayList<>();
   private final List<OdpEvent> events = new ArrayList<>();
+  // When each stored event happened: its ts, or the receipt time when it was sent without one.
+  private final List<Instant> eventTimes = new ArrayList<>();
+  private final Set<String> eventDataFields = new TreeSet<>();
+  private Clock clock = Clock.systemUTC();
   private final Set<String> idempotenceIds = new java.util.HashSet<>();
   private final Map<String, Predicate<Map<String, Object>>> segments = new HashMap<>();
   private final Map<Operation, Integer> calls = new HashMap<>();
@@ -202,6 +213,36 @@ public final class InMemoryOdp implements OdpGateway {
   public InMemoryOdp failNext(Operation operation, int times, Fault fault) {
     synchronized (lock) {
       faults.add(operation, times, fault);
+    }
+    return this;
+  }
+
+  /**
+   * Sets the clock that stamps events sent without a {@code ts} (default: the system clock), as ODP
+   * stamps them on receipt.
+   */
+  public InMemoryOdp clock(Clock clock) {
+    synchronized (lock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+    }
+    return this;
+  }
+
+  /**
+   * Stores an event as if it had been sent earlier (duplicates by idempotence id are dropped), for
+   * sources that read events back through the export.
+   */
+  public InMemoryOdp putEvent(OdpEvent event) {
+    synchronized (lock) {
+      store(event);
+    }
+    return this;
+  }
+
+  /** Declares a data field on the {@code events} object before any event carries it. */
+  public InMemoryOdp putEventField(String name) {
+    synchronized (lock) {
+      eventDataFields.add(name);
     }
     return this;
   }
@@ -455,13 +496,21 @@ public final class InMemoryOdp implements OdpGateway {
                 if (problem == null && refusedEvents.test(e)) {
                   problem = refusalReason;
                 }
-                if (problem == null && idempotenceIds.add(e.idempotenceId())) {
-                  events.add(e);
+                if (problem == null) {
+                  store(e);
                 }
                 return problem;
               });
       afterProcessing(fault, "events");
       return result;
+    }
+  }
+
+  private void store(OdpEvent e) {
+    if (idempotenceIds.add(e.idempotenceId())) {
+      events.add(e);
+      eventTimes.add(e.ts() != null ? e.ts() : clock.instant());
+      eventDataFields.addAll(e.data().keySet());
     }
   }
 
@@ -508,6 +557,99 @@ public final class InMemoryOdp implements OdpGateway {
       }
     }
     return rows.stream();
+  }
+
+  // ---- OdpEventExport ----------------------------------------------------------------------
+
+  @Override
+  public List<SchemaField> eventFields() {
+    synchronized (lock) {
+      enter(Operation.SCHEMA, "schema");
+      List<SchemaField> out = new ArrayList<>();
+      for (String name : eventFieldNames()) {
+        out.add(
+            SchemaField.of(
+                name,
+                name.equals(OdpEventExport.TS) ? FieldType.TIMESTAMP : FieldType.STRING,
+                name));
+      }
+      return out;
+    }
+  }
+
+  private List<String> eventFieldNames() {
+    Set<String> names = new LinkedHashSet<>();
+    names.add(OdpEventExport.EVENT_TYPE);
+    names.add(OdpEventExport.ACTION);
+    names.add(OdpEventExport.TS);
+    names.add(OdpEventExport.IDEMPOTENCE_ID);
+    names.addAll(new TreeSet<>(identifiers));
+    names.addAll(eventDataFields);
+    return new ArrayList<>(names);
+  }
+
+  /**
+   * Answers like ODP's events export: an unknown field in {@code fields} or in the filter is a 404
+   * {@code Unable to locate field events.<name>}.
+   */
+  @Override
+  public Stream<ExportRow> exportEvents(ExportFilter filter, List<String> wanted) {
+    List<ExportRow> rows = new ArrayList<>();
+    synchronized (lock) {
+      enter(Operation.EVENT_EXPORT, "exports");
+      List<String> known = eventFieldNames();
+      List<String> columns = wanted.equals(List.of("*")) ? known : List.copyOf(wanted);
+      for (String c : columns) {
+        requireEventField(known, c);
+      }
+      if (filter != null) {
+        checkFilterFields(known, filter);
+      }
+      long n = 0;
+      for (int i = 0; i < events.size(); i++) {
+        Map<String, Object> values = eventValues(events.get(i), eventTimes.get(i));
+        if (filter == null || EventFilterEval.matches(filter, values)) {
+          Map<String, String> row = new LinkedHashMap<>();
+          for (String c : columns) {
+            Object v = values.get(c);
+            row.put(c, v == null ? "" : String.valueOf(v));
+          }
+          rows.add(new ExportRow(0, ++n, row));
+        }
+      }
+    }
+    return rows.stream();
+  }
+
+  private static Map<String, Object> eventValues(OdpEvent e, Instant at) {
+    Map<String, Object> values = new HashMap<>(e.data());
+    values.putAll(e.identifiers());
+    values.put(OdpEventExport.EVENT_TYPE, e.type());
+    values.put(OdpEventExport.ACTION, e.action());
+    values.put(OdpEventExport.TS, at.getEpochSecond());
+    values.put(OdpEventExport.IDEMPOTENCE_ID, e.idempotenceId());
+    return values;
+  }
+
+  private static void checkFilterFields(List<String> known, ExportFilter filter) {
+    if (filter instanceof ExportFilter.Clause c) {
+      requireEventField(known, c.field());
+    } else {
+      EventFilterEval.children(filter).forEach(f -> checkFilterFields(known, f));
+    }
+  }
+
+  private static void requireEventField(List<String> known, String field) {
+    if (!known.contains(field)) {
+      throw new OdpNotFoundException(
+          "exports",
+          "exports answered 404: Unable to locate field events." + field + ".",
+          404,
+          Map.of(),
+          "Not Found",
+          "Unable to locate field events." + field + ".",
+          "");
+    }
   }
 
   private void enter(Operation operation, String endpoint) {

@@ -366,6 +366,24 @@ final class InMemoryStateStore extends AbstractStateStore {
   }
 
   @Override
+  public List<LedgerEntry> ledgerEntries(String activation, Set<LedgerState> states, int limit) {
+    Args.key(activation, "activation");
+    Objects.requireNonNull(states, "states");
+    Args.limit(limit);
+    return read(
+        () -> {
+          TreeMap<String, NavigableMap<String, LedgerEntry>> byOccurrence =
+              new TreeMap<>(Codec.CODE_POINT_ORDER);
+          byOccurrence.putAll(ledger.getOrDefault(activation, Map.of()));
+          return byOccurrence.values().stream()
+              .flatMap(m -> m.values().stream())
+              .filter(entry -> states.contains(entry.state()))
+              .limit(limit)
+              .toList();
+        });
+  }
+
+  @Override
   public Map<LedgerState, Long> ledgerCounts(String activation, String occurrence) {
     Args.key(activation, "activation");
     Args.key(occurrence, "occurrence");

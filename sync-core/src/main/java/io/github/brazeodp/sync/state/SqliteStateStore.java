@@ -1240,6 +1240,29 @@ final class SqliteStateStore extends AbstractStateStore {
   }
 
   @Override
+  public List<LedgerEntry> ledgerEntries(String activation, Set<LedgerState> states, int limit) {
+    Args.key(activation, "activation");
+    Objects.requireNonNull(states, "states");
+    Args.limit(limit);
+    if (states.isEmpty()) {
+      return read("read the ledger", List::of);
+    }
+    List<String> names = states.stream().map(Enum::name).sorted().toList();
+    return read(
+        "read the ledger",
+        () -> {
+          List<LedgerEntry> entries = new ArrayList<>();
+          selectIn(
+              "SELECT " + LEDGER_COLUMNS + " FROM ledger WHERE activation = ? AND state IN ",
+              " ORDER BY occurrence, customer LIMIT " + limit,
+              names,
+              rs -> entries.add(ledgerRow(rs)),
+              activation);
+          return entries;
+        });
+  }
+
+  @Override
   public Map<LedgerState, Long> ledgerCounts(String activation, String occurrence) {
     Args.key(activation, "activation");
     Args.key(occurrence, "occurrence");

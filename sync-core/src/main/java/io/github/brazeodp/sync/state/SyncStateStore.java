@@ -393,6 +393,18 @@ public interface SyncStateStore extends StateWriter, AutoCloseable {
   List<LedgerEntry> ledgerEntries(String activation, String occurrence, Set<LedgerState> states);
 
   /**
+   * Lists the entries of an activation in the given states over all its occurrences (an
+   * event-enrolled activation has one occurrence per ODP event), ordered by occurrence then
+   * customer, at most {@code limit} of them: what a person reviews to resolve unknown outcomes.
+   *
+   * @param activation the activation's name
+   * @param states the states to list
+   * @param limit the most entries to return, at least 1
+   * @return the entries
+   */
+  List<LedgerEntry> ledgerEntries(String activation, Set<LedgerState> states, int limit);
+
+  /**
    * Counts the entries of an occurrence by state.
    *
    * @param activation the activation's name

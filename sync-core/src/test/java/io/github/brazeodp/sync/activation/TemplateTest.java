@@ -47,8 +47,49 @@ class TemplateTest {
   }
 
   @Test
-  void missingValuesRenderEmpty() {
-    assertThat(render("[{{customer.missing}}][{{customer.city}}]", ADA)).isEqualTo("[][]");
+  void aMissingValueWithoutDefaultLeavesTheWholeValueOut() {
+    assertThat(render("[{{customer.missing}}][{{customer.city}}]", ADA)).isNull();
+    assertThat(render("Hi {{customer.missing}}", ADA)).isNull();
+    assertThat(render("Hi {{customer.missing | default: \"\"}}", ADA)).isEqualTo("Hi ");
+    assertThat(render("Hi {{customer.first_name}}", Map.of("first_name", ""))).isNull();
+  }
+
+  @Test
+  void missingValuesAreLeftOutOfAttributesAndPropertiesNeverSentEmpty() {
+    Activation a =
+        activation()
+            .field("greeting", "Hi {{ customer.first_name }}")
+            .field("company", "{{ customer.company_name }}")
+            .field("tier", "{{ customer.tier | default: \"basic\" }}")
+            .property("city", "{{ customer.city }}")
+            .build();
+    Map<String, String> values = Map.of("ext_id", "e-1", "first_name", "Ada");
+
+    Activation.Rendered r = a.render(values::get);
+
+    assertThat(r.attributes()).containsOnlyKeys("greeting", "tier").containsEntry("tier", "basic");
+    assertThat(r.properties()).isEmpty();
+  }
+
+  @Test
+  void eventValuesParseAndAreRefusedForSegmentEnrollment() {
+    Template t = Template.parse("{{ event.data.order_id }}/{{ event.type }}/{{ customer.email }}");
+    assertThat(t.eventFields()).containsExactlyInAnyOrder("data.order_id", "type");
+    assertThat(t.fields()).containsExactly("email");
+    assertThat(
+            t.render(
+                Map.of("event.data.order_id", "o-1", "event.type", "order", "email", "a@b.c")::get))
+        .isEqualTo("o-1/order/a@b.c");
+    assertThat(error("{{ event.user }}")).contains("unknown event value \"user\"");
+    assertThatThrownBy(
+            () ->
+                Activation.builder("seg")
+                    .segment("everyone")
+                    .target(TargetIdentifier.email())
+                    .touchpoint(Touchpoint.campaign("c"))
+                    .property("order", "{{ event.data.order_id }}")
+                    .build())
+        .hasMessageContaining("event.* values exist only for event enrollment");
   }
 
   @Test
@@ -66,7 +107,8 @@ class TemplateTest {
         .isEqualTo("field #1 (f): column 1: unclosed {{ (no matching }})");
     assertThat(error("Hi {{ user.name }}"))
         .isEqualTo(
-            "field #1 (f): column 7: unknown variable \"user\": only customer.<field> is supported");
+            "field #1 (f): column 7: unknown variable \"user\": use customer.<field> or"
+                + " event.data.<field>, event.type, event.action, event.ts, event.id");
     assertThat(error("{{customer.}}"))
         .isEqualTo("field #1 (f): column 12: expected a field name after \"customer.\"");
     assertThat(error("{{customer.a | default }}"))

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.brazeodp.odp.BatchResult;
+import io.github.brazeodp.odp.ExportFilter;
 import io.github.brazeodp.odp.ExportRow;
 import io.github.brazeodp.odp.FieldType;
 import io.github.brazeodp.odp.OdpBadRequestException;
 import io.github.brazeodp.odp.OdpEvent;
+import io.github.brazeodp.odp.OdpNotFoundException;
 import io.github.brazeodp.odp.OdpServerException;
 import io.github.brazeodp.odp.ProfileUpdate;
 import io.github.brazeodp.odp.RowError;
@@ -192,5 +194,99 @@ abstract class OdpGatewayContractTest {
         .ts(T0)
         .idempotenceId(id)
         .build();
+  }
+
+  // ---- events export (OdpEventExport) ------------------------------------------------------
+
+  private OdpEventExport events() {
+    return (OdpEventExport) gateway;
+  }
+
+  private void seedEvents() {
+    odp.putEvent(
+        OdpEvent.builder("order", "purchase")
+            .identifier("email", "ann@example.com")
+            .data("order_id", "o-1")
+            .data("total", 42.5)
+            .ts(T0)
+            .idempotenceId("ev-1")
+            .build());
+    odp.putEvent(
+        OdpEvent.builder("order", "refund")
+            .identifier("email", "ann@example.com")
+            .data("order_id", "o-1")
+            .ts(T0.plusSeconds(60))
+            .idempotenceId("ev-2")
+            .build());
+    odp.putEvent(
+        OdpEvent.builder("pageview", "view")
+            .identifier("email", "bob@example.com")
+            .ts(T0.plusSeconds(120))
+            .idempotenceId("ev-3")
+            .build());
+  }
+
+  @Test
+  void eventsExportAppliesTheTypedFilterAndReturnsEveryField() {
+    seedEvents();
+    ExportFilter filter =
+        ExportFilter.and(
+            ExportFilter.clause(OdpEventExport.EVENT_TYPE, ExportFilter.Operator.EQUALS, "order"),
+            ExportFilter.clause(
+                OdpEventExport.TS, ExportFilter.Operator.GREATER_THAN, T0.getEpochSecond()));
+
+    List<ExportRow> rows;
+    try (Stream<ExportRow> stream = events().exportEvents(filter, List.of("*"))) {
+      rows = stream.toList();
+    }
+
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).values())
+        .containsEntry("event_type", "order")
+        .containsEntry("action", "refund")
+        .containsEntry("ts", String.valueOf(T0.getEpochSecond() + 60))
+        .containsEntry("idempotence_id", "ev-2")
+        .containsEntry("email", "ann@example.com")
+        .containsEntry("order_id", "o-1")
+        .containsEntry("total", "");
+  }
+
+  @Test
+  void eventsExportOrAndWildcard() {
+    seedEvents();
+    ExportFilter filter =
+        ExportFilter.or(
+            ExportFilter.clause("action", ExportFilter.Operator.EQUALS, "pur%"),
+            ExportFilter.clause("email", ExportFilter.Operator.EQUALS, "bob@example.com"));
+
+    List<String> ids;
+    try (Stream<ExportRow> stream =
+        events().exportEvents(filter, List.of("idempotence_id", "action"))) {
+      ids = stream.map(r -> r.get("idempotence_id")).sorted().toList();
+    }
+
+    assertThat(ids).containsExactly("ev-1", "ev-3");
+  }
+
+  @Test
+  void eventsExportOfAnUnknownFieldIsNotFound() {
+    seedEvents();
+    assertThatThrownBy(
+            () ->
+                events()
+                    .exportEvents(
+                        ExportFilter.clause("nope", ExportFilter.Operator.EQUALS, "x"),
+                        List.of("*"))
+                    .close())
+        .isInstanceOf(OdpNotFoundException.class)
+        .hasMessageContaining("events.nope");
+  }
+
+  @Test
+  void eventFieldsListTheBuiltInsIdentifiersAndDataFields() {
+    seedEvents();
+    assertThat(events().eventFields())
+        .extracting(SchemaField::name)
+        .contains("event_type", "action", "ts", "idempotence_id", "email", "order_id", "total");
   }
 }

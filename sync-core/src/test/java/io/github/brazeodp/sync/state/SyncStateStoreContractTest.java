@@ -798,6 +798,27 @@ abstract class SyncStateStoreContractTest {
     }
 
     @Test
+    void listsAnActivationsEntriesOverAllOccurrencesUpToALimit() {
+      store.recordPending(ACT, "event:b", List.of("c2", "c1"), T0);
+      store.recordPending(ACT, "event:a", List.of("c9"), T0);
+      store.recordPending("other", "event:a", List.of("c0"), T0);
+      store.markOutcome(ACT, "event:b", List.of("c1", "c2"), LedgerState.UNKNOWN, null, "t", T0);
+      store.markOutcome(ACT, "event:a", List.of("c9"), LedgerState.SENT, null, null, T0);
+      store.markOutcome("other", "event:a", List.of("c0"), LedgerState.UNKNOWN, null, null, T0);
+
+      assertThat(store.ledgerEntries(ACT, EnumSet.of(LedgerState.UNKNOWN), 10))
+          .extracting(e -> e.occurrence() + "/" + e.customer())
+          .containsExactly("event:b/c1", "event:b/c2");
+      assertThat(store.ledgerEntries(ACT, EnumSet.allOf(LedgerState.class), 2))
+          .extracting(e -> e.occurrence() + "/" + e.customer())
+          .containsExactly("event:a/c9", "event:b/c1");
+      assertThat(store.ledgerEntries(ACT, EnumSet.noneOf(LedgerState.class), 5)).isEmpty();
+      assertThatThrownBy(() -> store.ledgerEntries(ACT, EnumSet.allOf(LedgerState.class), 0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("limit");
+    }
+
+    @Test
     void countsSendsForTheHourlyCaps() {
       Instant hourAgo = T0.minus(Duration.ofHours(1));
       store.recordPending(ACT, "e1", List.of("c1", "c2"), hourAgo.minusSeconds(1));

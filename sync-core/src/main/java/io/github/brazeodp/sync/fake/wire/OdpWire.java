@@ -1,6 +1,7 @@
 package io.github.brazeodp.sync.fake.wire;
 
 import io.github.brazeodp.odp.BatchResult;
+import io.github.brazeodp.odp.ExportFilter;
 import io.github.brazeodp.odp.ExportRow;
 import io.github.brazeodp.odp.FieldType;
 import io.github.brazeodp.odp.OdpApiException;
@@ -33,6 +34,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -69,6 +71,8 @@ public final class OdpWire extends FaultyWire<OdpWire> {
   private final String publicUrl;
   private final Duration exportDelay;
   private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+  private final Set<String> eventJobs = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger busy = new AtomicInteger();
   private int jobSequence;
 
   private OdpWire(Builder b) {
@@ -156,8 +160,19 @@ public final class OdpWire extends FaultyWire<OdpWire> {
     if (path.startsWith("/export-segment-members/") && get) {
       return exportStatus(request, path.substring("/export-segment-members/".length()));
     }
+    if (path.equals("/exports") && post) {
+      return startDataExport(request);
+    }
+    if (path.startsWith("/exports/") && get) {
+      return exportStatus(request, path.substring("/exports/".length()));
+    }
     if (path.startsWith("/schema/objects/")) {
       String[] parts = path.substring("/schema/objects/".length()).split("/", -1);
+      if (parts.length == 2 && parts[0].equals("events") && parts[1].equals("fields") && get) {
+        List<Object> out = new ArrayList<>();
+        odp.eventFields().forEach(f -> out.add(fieldJson(f)));
+        return WireResponse.json(200, WireJson.write(out));
+      }
       if (parts.length >= 2 && parts[1].equals("fields")) {
         if (!parts[0].equals("customers")) {
           return problem(404, "object " + parts[0] + " not found");
@@ -545,15 +560,9 @@ public final class OdpWire extends FaultyWire<OdpWire> {
     }
     String delimiter = WireJson.text(body.get("delimiter"));
     delimiter = delimiter == null ? "comma" : delimiter;
-    char separator;
-    switch (delimiter) {
-      case "comma" -> separator = ',';
-      case "tab" -> separator = '\t';
-      case "pipe" -> separator = '|';
-      default -> {
-        return problem(
-            400, "invalid delimiter " + delimiter + "; valid values: \"comma\", \"tab\", \"pipe\"");
-      }
+    Character separator = separatorOf(delimiter);
+    if (separator == null) {
+      return badDelimiter(delimiter);
     }
     Map<String, Object> select = WireJson.object(body.get("select"));
     List<Object> segments = select == null ? null : WireJson.array(select.get("segments"));
@@ -590,6 +599,149 @@ public final class OdpWire extends FaultyWire<OdpWire> {
     Job job = new Job(id, now, now.plus(exportDelay), delimiter, names, files, rows);
     jobs.put(id, job);
     return json(200, jobJson(job, request, false));
+  }
+
+  private static Character separatorOf(String delimiter) {
+    return switch (delimiter) {
+      case "comma" -> ',';
+      case "tab" -> '\t';
+      case "pipe" -> '|';
+      default -> null;
+    };
+  }
+
+  private WireResponse badDelimiter(String delimiter) {
+    return problem(
+        400, "invalid delimiter " + delimiter + "; valid values: \"comma\", \"tab\", \"pipe\"");
+  }
+
+  /**
+   * {@code POST /v3/exports} of {@code select.object = "events"}: the only object this stand-in
+   * exports. A started job occupies the object until it completes, as ODP answers 422 "currently
+   * being exported" meanwhile; {@link #busyExports(int)} forces that answer.
+   */
+  private WireResponse startDataExport(WireRequest request) throws WireJson.Malformed {
+    Map<String, Object> body = WireJson.object(WireJson.parse(request.body()));
+    if (body == null) {
+      throw new WireJson.Malformed("the request body must be a JSON object");
+    }
+    String format = WireJson.text(body.get("format"));
+    if (format != null && !format.equals("csv")) {
+      return problem(400, "format " + format + " is not supported by this stand-in; use csv");
+    }
+    String delimiter = WireJson.text(body.get("delimiter"));
+    delimiter = delimiter == null ? "comma" : delimiter;
+    Character separator = separatorOf(delimiter);
+    if (separator == null) {
+      return badDelimiter(delimiter);
+    }
+    Map<String, Object> select = WireJson.object(body.get("select"));
+    String object = select == null ? null : WireJson.text(select.get("object"));
+    List<Object> rawFields = select == null ? null : WireJson.array(select.get("fields"));
+    if (object == null || rawFields == null || rawFields.isEmpty()) {
+      return problem(400, "select.object and select.fields are required");
+    }
+    if (!object.equals("events")) {
+      return problem(404, "Unable to locate object " + object + " in this stand-in (events only)");
+    }
+    if (busy.getAndUpdate(n -> Math.max(0, n - 1)) > 0 || eventsExportRunning()) {
+      return problemWith(
+          422,
+          Map.of(
+              "message",
+              "Unable to process request.  The following object(s) are currently being"
+                  + " exported: events."));
+    }
+    List<String> fields = new ArrayList<>();
+    for (Object f : rawFields) {
+      fields.add(String.valueOf(f));
+    }
+    Object rawFilter = select.get("filter");
+    ExportFilter filter = rawFilter == null ? null : filter(rawFilter, "select.filter");
+    List<ExportRow> rows;
+    try (Stream<ExportRow> stream = odp.exportEvents(filter, fields)) {
+      rows = stream.toList();
+    }
+    List<String> columns =
+        rows.isEmpty() && fields.equals(List.of("*"))
+            ? odp.eventFields().stream().map(SchemaField::name).toList()
+            : rows.isEmpty() ? fields : List.copyOf(rows.get(0).values().keySet());
+    Instant now = clock.instant();
+    String id;
+    synchronized (jobs) {
+      id = "job-" + (++jobSequence) + "-" + now.getEpochSecond();
+    }
+    Job job =
+        new Job(
+            id,
+            now,
+            now.plus(exportDelay),
+            delimiter,
+            List.of("events_0_0_0.csv.gz"),
+            List.of(csv(columns, rows, separator)),
+            rows.size());
+    jobs.put(id, job);
+    eventJobs.add(id);
+    return json(200, jobJson(job, request, false));
+  }
+
+  private boolean eventsExportRunning() {
+    Instant now = clock.instant();
+    for (String id : eventJobs) {
+      Job job = jobs.get(id);
+      if (job != null && now.isBefore(job.readyAt())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Reads ODP's filter JSON back into the typed model; a bad shape is a 400 naming its path. */
+  private static ExportFilter filter(Object json, String path) throws WireJson.Malformed {
+    Map<String, Object> m = WireJson.object(json);
+    if (m == null) {
+      throw new WireJson.Malformed(path + ": must be an object");
+    }
+    for (String combinator : List.of("and", "or")) {
+      if (m.containsKey(combinator)) {
+        List<Object> parts = WireJson.array(m.get(combinator));
+        if (parts == null || parts.isEmpty() || m.size() != 1) {
+          throw new WireJson.Malformed(
+              path + "." + combinator + ": must be the only key and a non-empty array");
+        }
+        List<ExportFilter> nested = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+          nested.add(filter(parts.get(i), path + "." + combinator + "[" + i + "]"));
+        }
+        return combinator.equals("and")
+            ? new ExportFilter.And(nested)
+            : new ExportFilter.Or(nested);
+      }
+    }
+    String field = WireJson.text(m.get("field"));
+    String operator = WireJson.text(m.get("operator"));
+    Object value = m.get("value");
+    if (field == null || operator == null || value == null) {
+      throw new WireJson.Malformed(path + ": a clause needs field, operator and value");
+    }
+    for (ExportFilter.Operator op : ExportFilter.Operator.values()) {
+      if (op.symbol().equals(operator)) {
+        return new ExportFilter.Clause(field, op, value);
+      }
+    }
+    throw new WireJson.Malformed(path + ": unknown operator \"" + operator + "\"");
+  }
+
+  /**
+   * Answers the next {@code times} data exports with 422 "currently being exported", as ODP does
+   * while another export of the object runs.
+   */
+  public OdpWire busyExports(int times) {
+    if (times < 0) {
+      throw new IllegalArgumentException("times must not be negative, was " + times);
+    }
+    busy.set(times);
+    return this;
   }
 
   private WireResponse exportStatus(WireRequest request, String id) {
