@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
       ActivateCommand.class,
       CurrentsReceiverCommand.class,
       DaemonCommand.class,
-      ActivityCommand.class
+      ActivityCommand.class,
+      CheckCommand.class
     },
     exitCodeOnInvalidInput = ExitCodes.USAGE,
     exitCodeListHeading = "%nExit codes:%n",
