@@ -13,6 +13,7 @@ import io.github.brazeodp.sync.segments.SegmentSync;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -55,12 +57,31 @@ final class CheckCommand implements Callable<Integer> {
 
   record Row(String check, Verdict verdict, String detail) {}
 
+  /** Widest usual check name ("braze permission campaigns.trigger.send"), for aligned columns. */
+  private static final int CHECK_WIDTH = 40;
+
+  /**
+   * A check gives up on an unreachable API within seconds; a run would retry for minutes, which is
+   * right for a nightly job and wrong for a command someone waits on.
+   */
+  private static final Duration CHECK_BUDGET = Duration.ofSeconds(15);
+
   @Override
   public Integer call() {
     HostConfig cfg = HostConfig.load(config, main.env);
-    List<Row> rows = run(cfg);
     PrintWriter out = spec.commandLine().getOut();
-    print(out, rows, secrets(cfg));
+    List<String> secrets = secrets(cfg);
+    out.printf(Locale.ROOT, FORMAT, "CHECK", "VERDICT", "DETAIL");
+    out.flush();
+    // Rows are printed as they come, so a slow API shows which check is waiting.
+    List<Row> rows =
+        run(
+            cfg,
+            row -> {
+              out.print(line(row, secrets));
+              out.flush();
+            });
+    out.println(summary(rows));
     out.flush();
     return exitCode(rows);
   }
@@ -75,24 +96,47 @@ final class CheckCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  static List<Row> run(HostConfig cfg) {
+  /** Runs every check, passing each row to {@code sink} as soon as it is known. */
+  static List<Row> run(HostConfig cfg, Consumer<Row> sink) {
     List<Row> rows = new ArrayList<>();
+    Consumer<Row> add =
+        row -> {
+          rows.add(row);
+          sink.accept(row);
+        };
     Row state = stateFile(cfg.stateFile());
-    rows.add(state);
-    rows.add(currentsTokens(cfg.currents()));
+    add.accept(state);
+    add.accept(currentsTokens(cfg.currents()));
     if (state.verdict() == Verdict.FAIL) {
       // Opening the host opens the state store; without it nothing else can be checked here.
-      rows.add(new Row("API checks", Verdict.WARN, "not run: fix the state file first"));
-      return rows;
+      add.accept(new Row("API checks", Verdict.WARN, "not run: fix the state file first"));
+      return List.copyOf(rows);
     }
-    try (Host host = Host.open(cfg, null)) {
-      rows.addAll(braze(host, cfg));
-      List<SchemaField> schema = odp(host, cfg, rows);
-      rows.addAll(schemaRules(host, cfg, schema));
-      rows.add(selection(host, cfg));
-      rows.addAll(activations(cfg, schema));
+    try (Host host =
+        Host.open(
+            cfg,
+            null,
+            b ->
+                b.retry(
+                    io.github.brazeodp.braze.RetrySettings.builder()
+                        .maxAttempts(2)
+                        .maxBackoff(Duration.ofSeconds(2))
+                        .totalBudget(CHECK_BUDGET)
+                        .build()),
+            o ->
+                o.retry(
+                    io.github.brazeodp.odp.RetrySettings.builder()
+                        .maxAttempts(2)
+                        .maxBackoff(Duration.ofSeconds(2))
+                        .totalBudget(CHECK_BUDGET)
+                        .build()))) {
+      braze(host, cfg).forEach(add);
+      List<SchemaField> schema = odp(host, cfg, add);
+      schemaRules(host, cfg, schema).forEach(add);
+      add.accept(selection(host, cfg));
+      activations(cfg, schema).forEach(add);
     }
-    return rows;
+    return List.copyOf(rows);
   }
 
   // ---- checks ----------------------------------------------------------------------------------
@@ -154,6 +198,17 @@ final class CheckCommand implements Callable<Integer> {
       rows.add(new Row("braze instance", Verdict.FAIL, v.summary()));
       return rows;
     }
+    if (v.verdicts().values().stream().allMatch(x -> x == KeyVerification.Verdict.UNKNOWN)) {
+      rows.add(
+          new Row(
+              "braze instance",
+              Verdict.FAIL,
+              "no answer from "
+                  + v.baseUrl()
+                  + " (network error or 5xx on every probe): check braze.instance / braze.baseUrl"
+                  + " and the network"));
+      return rows;
+    }
     rows.add(new Row("braze instance", Verdict.PASS, "the key is valid at " + v.baseUrl()));
     Set<String> needed = neededPermissions(cfg);
     v.verdicts()
@@ -208,11 +263,11 @@ final class CheckCommand implements Callable<Integer> {
   }
 
   /** Adds the ODP row and returns the customer schema, or null when ODP could not be read. */
-  private static List<SchemaField> odp(Host host, HostConfig cfg, List<Row> rows) {
+  private static List<SchemaField> odp(Host host, HostConfig cfg, Consumer<Row> rows) {
     String where = odpTarget(cfg);
     try {
       List<SchemaField> fields = host.odpGateway.customerFields();
-      rows.add(
+      rows.accept(
           new Row(
               "odp key and region",
               Verdict.PASS,
@@ -223,7 +278,7 @@ final class CheckCommand implements Callable<Integer> {
                   + " fields)"));
       return fields;
     } catch (OdpAuthException e) {
-      rows.add(
+      rows.accept(
           new Row(
               "odp key and region",
               Verdict.FAIL,
@@ -233,7 +288,7 @@ final class CheckCommand implements Callable<Integer> {
                   + where
                   + ": a wrong or revoked private key, or a key of another region"));
     } catch (RuntimeException e) {
-      rows.add(new Row("odp key and region", Verdict.FAIL, "at " + where + ": " + describe(e)));
+      rows.accept(new Row("odp key and region", Verdict.FAIL, "at " + where + ": " + describe(e)));
     }
     return null;
   }
@@ -364,29 +419,28 @@ final class CheckCommand implements Callable<Integer> {
     return secrets;
   }
 
-  /** Prints the table; every detail is scrubbed of the secrets, whatever an API echoed. */
-  static void print(PrintWriter out, List<Row> rows, List<String> secrets) {
-    int width = "CHECK".length();
-    for (Row r : rows) {
-      width = Math.max(width, r.check().length());
+  private static final String FORMAT = "%-" + CHECK_WIDTH + "s %-7s  %s%n";
+
+  /** Formats one row; its detail is scrubbed of the secrets, whatever an API echoed. */
+  static String line(Row r, List<String> secrets) {
+    String detail = r.detail();
+    for (String secret : secrets) {
+      detail = detail.replace(secret, "[REDACTED]");
     }
-    String format = "%-" + width + "s  %-7s  %s%n";
-    out.printf(Locale.ROOT, format, "CHECK", "VERDICT", "DETAIL");
-    Map<Verdict, Integer> counts = new java.util.EnumMap<>(Verdict.class);
+    return String.format(Locale.ROOT, FORMAT, r.check(), r.verdict(), detail);
+  }
+
+  static String summary(List<Row> rows) {
+    Map<Verdict, Long> counts = new java.util.EnumMap<>(Verdict.class);
     for (Row r : rows) {
-      String detail = r.detail();
-      for (String secret : secrets) {
-        detail = detail.replace(secret, "[REDACTED]");
-      }
-      out.printf(Locale.ROOT, format, r.check(), r.verdict(), detail);
-      counts.merge(r.verdict(), 1, Integer::sum);
+      counts.merge(r.verdict(), 1L, Long::sum);
     }
-    out.printf(
+    return String.format(
         Locale.ROOT,
-        "%d passed, %d warned, %d failed%n",
-        counts.getOrDefault(Verdict.PASS, 0),
-        counts.getOrDefault(Verdict.WARN, 0),
-        counts.getOrDefault(Verdict.FAIL, 0));
+        "%d passed, %d warned, %d failed",
+        counts.getOrDefault(Verdict.PASS, 0L),
+        counts.getOrDefault(Verdict.WARN, 0L),
+        counts.getOrDefault(Verdict.FAIL, 0L));
   }
 
   private static String describe(RuntimeException e) {

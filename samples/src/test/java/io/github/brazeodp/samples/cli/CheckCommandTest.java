@@ -154,6 +154,20 @@ class CheckCommandTest {
   }
 
   @Test
+  void anUnreachableBrazeFailsQuicklyAsNoAnswer() throws Exception {
+    BrazeSandbox gone = brazeSandbox();
+    gone.close();
+    try (OdpSandbox o = odpSandbox()) {
+      Result r = check(config(gone, o, firstSegment(), ""));
+      assertThat(r.code()).as(r.out()).isEqualTo(1);
+      assertThat(r.out())
+          .containsPattern("braze instance +FAIL +no answer from " + gone.baseUrl())
+          .doesNotContain("braze permission")
+          .containsPattern("odp key and region +PASS");
+    }
+  }
+
+  @Test
   void anUnwritableStateLocationFails() throws Exception {
     Path blocker = dir.resolve("not-a-dir");
     Files.writeString(blocker, "x");
