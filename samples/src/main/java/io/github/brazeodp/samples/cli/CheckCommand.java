@@ -13,7 +13,6 @@ import io.github.brazeodp.sync.segments.SegmentSync;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -61,10 +60,10 @@ final class CheckCommand implements Callable<Integer> {
   private static final int CHECK_WIDTH = 40;
 
   /**
-   * A check gives up on an unreachable API within seconds; a run would retry for minutes, which is
-   * right for a nightly job and wrong for a command someone waits on.
+   * One attempt per call: a run retries for minutes, which is right for a nightly job and wrong for
+   * a command someone waits on; an unanswered check says "run check again" instead.
    */
-  private static final Duration CHECK_BUDGET = Duration.ofSeconds(15);
+  private static final int CHECK_ATTEMPTS = 1;
 
   @Override
   public Integer call() {
@@ -119,16 +118,12 @@ final class CheckCommand implements Callable<Integer> {
             b ->
                 b.retry(
                     io.github.brazeodp.braze.RetrySettings.builder()
-                        .maxAttempts(2)
-                        .maxBackoff(Duration.ofSeconds(2))
-                        .totalBudget(CHECK_BUDGET)
+                        .maxAttempts(CHECK_ATTEMPTS)
                         .build()),
             o ->
                 o.retry(
                     io.github.brazeodp.odp.RetrySettings.builder()
-                        .maxAttempts(2)
-                        .maxBackoff(Duration.ofSeconds(2))
-                        .totalBudget(CHECK_BUDGET)
+                        .maxAttempts(CHECK_ATTEMPTS)
                         .build()))) {
       braze(host, cfg).forEach(add);
       List<SchemaField> schema = odp(host, cfg, add);
