@@ -35,7 +35,7 @@ final class CurrentsReceiverCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     HostConfig cfg = HostConfig.load(config, main.env);
     cfg.currents().requireToken("currents-receiver");
-    Log log = new Log(System.out);
+    Log log = new Log();
     Host host = Host.open(cfg, inspect);
     CurrentsService service;
     try {

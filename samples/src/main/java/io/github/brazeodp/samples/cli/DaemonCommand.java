@@ -35,7 +35,7 @@ final class DaemonCommand implements Callable<Integer> {
     if (cfg.currents().enabled()) {
       cfg.currents().requireToken("daemon");
     }
-    Log log = new Log(System.out);
+    Log log = new Log();
     Host host = Host.open(cfg, inspect);
     HostDaemon daemon;
     try {

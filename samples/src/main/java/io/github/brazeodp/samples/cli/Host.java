@@ -133,6 +133,18 @@ final class Host implements AutoCloseable {
   }
 
   static Host open(HostConfig config, Path inspect) {
+    return open(config, inspect, b -> b, o -> o);
+  }
+
+  /**
+   * Builds clients like {@link #open(HostConfig, Path)}, then applies {@code brazeSettings} and
+   * {@code odpSettings} (for example shorter retries for the preflight check).
+   */
+  static Host open(
+      HostConfig config,
+      Path inspect,
+      UnaryOperator<BrazeClient.Builder> brazeSettings,
+      UnaryOperator<OdpClient.Builder> odpSettings) {
     return open(
         config.braze().apiKey(),
         config.braze().baseUrl(),
@@ -144,9 +156,12 @@ final class Host implements AutoCloseable {
         config.stateFile(),
         inspect,
         b ->
-            b.exportLimits(config.braze().exportLimits())
-                .allowPrivateDownloadHosts(config.braze().allowPrivateDownloadHosts()),
-        o -> o.allowPrivateDownloadHosts(config.odp().allowPrivateDownloadHosts()));
+            brazeSettings.apply(
+                b.exportLimits(config.braze().exportLimits())
+                    .allowPrivateDownloadHosts(config.braze().allowPrivateDownloadHosts())),
+        o ->
+            odpSettings.apply(
+                o.allowPrivateDownloadHosts(config.odp().allowPrivateDownloadHosts())));
   }
 
   /**

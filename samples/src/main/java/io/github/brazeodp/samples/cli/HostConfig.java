@@ -96,7 +96,7 @@ record HostConfig(
   private static final int MIN_BODY_LIMIT = 1024 * 1024;
 
   private static final Set<String> SECTIONS =
-      Set.of("braze", "odp", "state", "segmentSync", "currents", "daemon", "activations");
+      Set.of("braze", "odp", "state", "segmentSync", "currents", "daemon", "activations", "log");
 
   /** Reads only the state file's path, so that reading the activity log needs no secrets. */
   static Path stateFileOf(Path file) {
@@ -105,8 +105,23 @@ record HostConfig(
         root.object("state").allow(Set.of("sqlite")).string("sqlite", "braze-odp-sync.db"));
   }
 
+  /**
+   * Reads only {@code log.format}, so that logging is set up before a command loads the rest; null
+   * when the key is absent.
+   */
+  static HostLogging.Format logFormatOf(Path file) {
+    return logFormat(JsonConfig.read(file, name -> null).allow(SECTIONS));
+  }
+
+  private static HostLogging.Format logFormat(JsonConfig root) {
+    JsonConfig log = root.object("log").allow(Set.of("format"));
+    String format = log.string("format", null);
+    return format == null ? null : HostLogging.Format.parse(format, log.qualified("format"));
+  }
+
   static HostConfig load(Path file, Function<String, String> env) {
     JsonConfig root = JsonConfig.read(file, env).allow(SECTIONS);
+    logFormat(root);
     JsonConfig b =
         root.object("braze")
             .allow(

@@ -1,24 +1,17 @@
 package io.github.brazeodp.samples.cli;
 
-import java.io.PrintStream;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Plain log lines for the long-running commands: a UTC timestamp and a message, one line each, so
- * that container logs and journald need no parsing rules.
+ * The host's own log lines for the long-running commands, at INFO on the {@value
+ * HostLogging#HOST_LOGGER} logger, so they share one format (timestamped text or JSON) with the
+ * libraries' lines; see {@link HostLogging}.
  */
 final class Log {
-  private final PrintStream out;
-
-  Log(PrintStream out) {
-    this.out = out;
-  }
+  private static final Logger LOG = LoggerFactory.getLogger(HostLogging.HOST_LOGGER);
 
   void line(String message) {
-    synchronized (out) {
-      out.println(Instant.now().truncatedTo(ChronoUnit.MILLIS) + " " + message);
-      out.flush();
-    }
+    LOG.info(message);
   }
 }

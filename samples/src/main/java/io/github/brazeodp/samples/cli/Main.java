@@ -25,7 +25,8 @@ import picocli.CommandLine.Command;
       DaemonCommand.class,
       ActivityCommand.class,
       OutboxCommand.class,
-      LedgerCommand.class
+      LedgerCommand.class,
+      CheckCommand.class
     },
     exitCodeOnInvalidInput = ExitCodes.USAGE,
     exitCodeListHeading = "%nExit codes:%n",
@@ -46,9 +47,21 @@ public final class Main implements Runnable {
     this.env = env;
   }
 
+  /**
+   * Where {@link #configureLogging} reads it; declared here and inherited so that it may come
+   * before or after the command name.
+   */
+  @CommandLine.Option(
+      names = "--log-format",
+      scope = CommandLine.ScopeType.INHERIT,
+      paramLabel = "text|json",
+      description =
+          "Log line format on standard error: text (timestamped lines, the default) or json (one"
+              + " object per line). Overrides the config key log.format.")
+  HostLogging.Format logFormat;
+
   /** Runs the host and exits with its exit code. */
   public static void main(String[] args) {
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     System.exit(run(args));
   }
 
@@ -68,6 +81,12 @@ public final class Main implements Runnable {
 
   static CommandLine commandLine(Function<String, String> env) {
     CommandLine cli = new CommandLine(new Main(env));
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setExecutionStrategy(
+        parseResult -> {
+          configureLogging(parseResult);
+          return new CommandLine.RunLast().execute(parseResult);
+        });
     cli.setParameterExceptionHandler(
         (e, args) -> {
           PrintWriter err = e.getCommandLine().getErr();
@@ -90,6 +109,33 @@ public final class Main implements Runnable {
           return ExitCodes.FAILED;
         });
     return cli;
+  }
+
+  /**
+   * Switches the log format when {@code --log-format} or the config's {@code log.format} asks for
+   * one; otherwise the default text format set up by {@link HostLogging} stays.
+   */
+  static void configureLogging(CommandLine.ParseResult parseResult) {
+    HostLogging.Format format = null;
+    java.nio.file.Path config = null;
+    for (CommandLine.ParseResult r = parseResult; r != null; r = r.subcommand()) {
+      HostLogging.Format f = r.matchedOptionValue("--log-format", null);
+      format = f != null ? f : format;
+      if (r.hasMatchedOption("--config")) {
+        config = r.matchedOptionValue("--config", null);
+      }
+    }
+    if (format == null && config != null) {
+      try {
+        format = HostConfig.logFormatOf(config);
+      } catch (ConfigException e) {
+        // The command loads the whole file next and reports this with exit code 64.
+        return;
+      }
+    }
+    if (format != null) {
+      HostLogging.use(format);
+    }
   }
 
   @Override

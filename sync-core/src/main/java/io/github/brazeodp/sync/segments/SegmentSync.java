@@ -368,6 +368,31 @@ public final class SegmentSync {
   /** Checks the configuration against ODP and returns the rules bound to its field types. */
   private FieldMappings validate(boolean dry, RunStats stats) {
     stats.odpCall();
+    ValidationResult result = checkSchema();
+    if (!dry) {
+      for (Map.Entry<String, FieldKind> e : result.fieldsToCreate().entrySet()) {
+        stats.odpCall();
+        odp.createCustomerField(
+            SchemaField.of(
+                    e.getKey(),
+                    FieldType.valueOf(e.getValue().odpType().toUpperCase(java.util.Locale.ROOT)),
+                    displayName(e.getKey()))
+                .withDescription("Created by braze-odp-sync for Braze data"));
+        stats.note("created ODP field " + e.getKey());
+      }
+    }
+    return result.mappings();
+  }
+
+  /**
+   * Checks the identity rule and the mapping rules against ODP's customer schema, as a run does
+   * first, without writing anything (one ODP call). Preflight checks use it.
+   *
+   * @return the rules bound to ODP's field types, and the fields a run would create
+   * @throws IllegalArgumentException when ODP lacks an identifier the identity rule names
+   * @throws io.github.brazeodp.sync.mapping.MappingException when a rule does not fit the schema
+   */
+  public ValidationResult checkSchema() {
     List<SchemaField> fields = odp.customerFields();
     Map<String, FieldKind> kinds = new LinkedHashMap<>();
     for (SchemaField f : fields) {
@@ -384,21 +409,7 @@ public final class SegmentSync {
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("\n", problems));
     }
-    ValidationResult result =
-        mappings.validate(new CustomerSchema(kinds, identifiers), createMissingFields);
-    if (!dry) {
-      for (Map.Entry<String, FieldKind> e : result.fieldsToCreate().entrySet()) {
-        stats.odpCall();
-        odp.createCustomerField(
-            SchemaField.of(
-                    e.getKey(),
-                    FieldType.valueOf(e.getValue().odpType().toUpperCase(java.util.Locale.ROOT)),
-                    displayName(e.getKey()))
-                .withDescription("Created by braze-odp-sync for Braze data"));
-        stats.note("created ODP field " + e.getKey());
-      }
-    }
-    return result.mappings();
+    return mappings.validate(new CustomerSchema(kinds, identifiers), createMissingFields);
   }
 
   private static String displayName(String field) {
