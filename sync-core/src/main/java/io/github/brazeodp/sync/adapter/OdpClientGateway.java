@@ -107,7 +107,7 @@ public final class OdpClientGateway implements OdpGateway, OdpEventExport {
       }
       for (RowError e : sent.errors()) {
         int original = kept.get(e.index());
-        errors.add(new RowError(original, e.field(), e.message()));
+        errors.add(new RowError(original, e.field(), e.message(), e.status()));
       }
     }
     return BatchResult.of(statuses, errors, sent == null ? 0 : sent.requestCount());

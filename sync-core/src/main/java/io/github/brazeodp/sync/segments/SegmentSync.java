@@ -28,6 +28,7 @@ import io.github.brazeodp.sync.mapping.CustomerSchema;
 import io.github.brazeodp.sync.mapping.FieldKind;
 import io.github.brazeodp.sync.mapping.FieldMappings;
 import io.github.brazeodp.sync.mapping.MappedCustomer;
+import io.github.brazeodp.sync.mapping.MappingException;
 import io.github.brazeodp.sync.mapping.ValidationResult;
 import io.github.brazeodp.sync.port.BrazeGateway;
 import io.github.brazeodp.sync.port.ExportHandle;
@@ -407,7 +408,9 @@ public final class SegmentSync {
       }
     }
     if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(String.join("\n", problems));
+      // A configuration mistake like an unknown mapped field, so that hosts treat it alike (exit
+      // 64).
+      throw new MappingException(problems);
     }
     return mappings.validate(new CustomerSchema(kinds, identifiers), createMissingFields);
   }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.brazeodp.odp.FieldType;
 import io.github.brazeodp.odp.OdpEvent;
+import io.github.brazeodp.sync.IdentityRule;
 import io.github.brazeodp.sync.SyncReport;
 import io.github.brazeodp.sync.fake.Fault;
 import io.github.brazeodp.sync.fake.InMemoryBraze;
@@ -142,6 +143,17 @@ class SegmentSyncTest {
     assertThatThrownBy(() -> w.sync(Selection.all()).mappings(mappings).build().run())
         .isInstanceOf(MappingException.class)
         .hasMessageContaining("loyalty_tierr");
+    assertThat(w.braze.exportsStarted()).isEmpty();
+  }
+
+  @Test
+  void anIdentityRuleNamingAnIdentifierOdpLacksIsAMappingProblem() {
+    w.segmentOf("seg", "All", 1);
+    IdentityRule rule =
+        IdentityRule.of(List.of(new IdentityRule.Pair("external_id", "braze_external_id")));
+    assertThatThrownBy(() -> w.sync(Selection.all()).identity(rule).build().run())
+        .isInstanceOf(MappingException.class)
+        .hasMessageContaining("braze_external_id");
     assertThat(w.braze.exportsStarted()).isEmpty();
   }
 
