@@ -406,11 +406,15 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
   void upgradesAVersionOneFileWithRunLocksAndReasons() throws Exception {
     store.appendActivity(activity("old", Flow.SEGMENT_SYNC, T0));
     store.close();
-    // Back to what version 1 wrote: no lock table, no reason column.
+    // Back to what version 1 wrote: no lock table, no reason column, and none of version 2's
+    // dead letters, parked events or attempt counts.
     execute(
         file(),
         "DROP TABLE run_lock",
         "ALTER TABLE activity DROP COLUMN reason",
+        "DROP TABLE parked",
+        "DROP TABLE dead_letter",
+        "ALTER TABLE outbox DROP COLUMN attempts",
         "DELETE FROM schema_version WHERE version > 1");
 
     store = SyncStateStore.sqlite(file());
