@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -71,18 +70,14 @@ final class CurrentsReceiverCommand implements Callable<Integer> {
             + cfg.currents().path()
             + "; state in "
             + cfg.stateFile().toAbsolutePath());
-    // Never a live process answering 503 forever: a store that closed itself (its connection
-    // unusable after a failure) ends the process, so that its supervisor restarts it.
-    while (!stopped.await(STORE_CHECK.toMillis(), TimeUnit.MILLISECONDS)) {
-      if (service.storeClosed()) {
-        log.line(
-            "Currents receiver: the state store closed after an unrecoverable failure; exiting"
-                + " so that the supervisor restarts the receiver (acknowledged events stay queued"
-                + " in "
-                + cfg.stateFile().toAbsolutePath()
-                + ")");
-        return ExitCodes.FAILED;
-      }
+    if (host.awaitStopOrClosedStore(stopped, STORE_CHECK)) {
+      log.line(
+          "Currents receiver: the state store closed after an unrecoverable failure; exiting"
+              + " so that the supervisor restarts the receiver (acknowledged events stay queued"
+              + " in "
+              + cfg.stateFile().toAbsolutePath()
+              + ")");
+      return ExitCodes.FAILED;
     }
     return ExitCodes.OK;
   }

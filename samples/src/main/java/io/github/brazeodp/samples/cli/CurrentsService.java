@@ -144,19 +144,6 @@ final class CurrentsService implements AutoCloseable {
     return new CurrentsHttpServer.Health(ready, json.toString());
   }
 
-  /** Tells whether the state store closed itself after a failure it could not recover from. */
-  boolean storeClosed() {
-    try {
-      forwarder.outboxSize();
-      return false;
-    } catch (IllegalStateException closed) {
-      return true;
-    } catch (RuntimeException failing) {
-      // Failing for now (a full disk): the store recovers by itself once writes succeed again.
-      return false;
-    }
-  }
-
   int port() {
     return server.port();
   }

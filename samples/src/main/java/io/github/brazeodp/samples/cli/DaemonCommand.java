@@ -18,7 +18,9 @@ import picocli.CommandLine.ParentCommand;
           + " event.pollInterval), and the Currents receiver when currents.tokensEnv is set, until"
           + " SIGTERM or SIGINT.",
       "On SIGTERM it stops within 5 s: the receiver stops accepting and flushes its outbox,"
-          + " running jobs stop and resume from their checkpoints next time."
+          + " running jobs stop and resume from their checkpoints next time.",
+      "If the state store closes itself after a failure it cannot recover from, the daemon exits"
+          + " with status 1 within 5 s, so that its supervisor restarts it."
     })
 final class DaemonCommand implements Callable<Integer> {
   @ParentCommand Main main;
@@ -60,7 +62,15 @@ final class DaemonCommand implements Callable<Integer> {
                 },
                 "daemon-shutdown"));
     log.line("daemon: started; state in " + cfg.stateFile().toAbsolutePath());
-    stopped.await();
+    // The same watch as currents-receiver: a store that closed itself ends the process non-zero.
+    if (host.awaitStopOrClosedStore(stopped, CurrentsReceiverCommand.STORE_CHECK)) {
+      log.line(
+          "daemon: the state store closed after an unrecoverable failure; exiting so that the"
+              + " supervisor restarts the daemon (its state stays in "
+              + cfg.stateFile().toAbsolutePath()
+              + ")");
+      return ExitCodes.FAILED;
+    }
     return ExitCodes.OK;
   }
 }

@@ -12,6 +12,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /** What a command needs to run flows: the two clients, their gateways, the state store. */
@@ -170,6 +173,36 @@ final class Host implements AutoCloseable {
    */
   EventInspector inspector(java.util.Collection<String> secrets) {
     return inspector == null ? null : inspector.withSecrets(secrets.toArray(String[]::new));
+  }
+
+  /**
+   * Waits until {@code stopped} opens (returning false), or returns true as soon as the state store
+   * closed itself after a failure it could not recover from (its connection unusable). The
+   * long-running commands then exit non-zero so that their supervisor restarts them: never a live
+   * process answering 503 forever. A store failing for now (a full disk) is not closed; it heals by
+   * itself once writes succeed again, so it is waited out.
+   *
+   * @param every how often the store is looked at
+   */
+  boolean awaitStopOrClosedStore(CountDownLatch stopped, Duration every)
+      throws InterruptedException {
+    while (!stopped.await(every.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (stateClosed()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  boolean stateClosed() {
+    try {
+      state.outboxSize();
+      return false;
+    } catch (IllegalStateException closed) {
+      return true;
+    } catch (RuntimeException failing) {
+      return false;
+    }
   }
 
   @Override

@@ -213,11 +213,14 @@ class HostileClientsTest {
   }
 
   /**
-   * Wrong-token 16 MiB posts, several at once, against a server in a child JVM with a 64 MiB heap:
-   * each is refused from its headers, before its body is read, so the heap never sees them.
+   * Wrong-token 16 MiB posts, 8 at once, then right-token posts over the 16 MiB limit, 4 at once,
+   * against a server in a child JVM with a 64 MiB heap (half the bar's 128 MiB): each is refused
+   * from its headers (401, 413), before its body is read, so the heap never sees them. Buffered,
+   * the four over-limit bodies alone would be 64 MiB.
    */
   @Test
-  void wrongTokenLargeBodiesCannotExhaustASmallHeap(@TempDir Path dir) throws Exception {
+  void largeBodiesWithAWrongTokenOrOverTheLimitCannotExhaustASmallHeap(@TempDir Path dir)
+      throws Exception {
     Path log = dir.resolve("child.log");
     Process child =
         new ProcessBuilder(
@@ -240,6 +243,13 @@ class HostileClientsTest {
         }
         for (Future<String> reply : replies) {
           assertThat(reply.get(60, TimeUnit.SECONDS)).startsWith("HTTP/1.1 401");
+        }
+        List<Future<String>> overLimit = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          overLimit.add(pool.submit(() -> postWithoutReading(port, TOKEN, (16 << 20) + 1)));
+        }
+        for (Future<String> reply : overLimit) {
+          assertThat(reply.get(60, TimeUnit.SECONDS)).startsWith("HTTP/1.1 413");
         }
       } finally {
         pool.shutdownNow();
