@@ -48,6 +48,9 @@ final class ReadmeSnippets {
         BrazeGateway brazeGateway;
         OdpGateway odpGateway;
         org.slf4j.Logger log;
+        io.micrometer.core.instrument.MeterRegistry registry;
+        io.github.brazeodp.sync.inspect.EventInspector inspector;
+        io.github.brazeodp.sync.segments.SegmentSync segmentSync;
         java.util.Map<String, java.util.List<String>> headers;
         byte[] body;
         void process(Object value) {}
