@@ -406,9 +406,13 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
   void upgradesAVersionOneFileWithRunLocksAndReasons() throws Exception {
     store.appendActivity(activity("old", Flow.SEGMENT_SYNC, T0));
     store.close();
-    // Back to what version 1 wrote: no lock table, no reason column.
+    // Back to what version 1 wrote: no dead letters, parked events or attempt counts (version 2),
+    // no lock table, no reason column (version 3).
     execute(
         file(),
+        "DROP TABLE dead_letter",
+        "DROP TABLE parked",
+        "ALTER TABLE outbox DROP COLUMN attempts",
         "DROP TABLE run_lock",
         "ALTER TABLE activity DROP COLUMN reason",
         "DELETE FROM schema_version WHERE version > 1");
