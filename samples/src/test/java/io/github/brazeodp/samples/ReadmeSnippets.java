@@ -40,7 +40,10 @@ final class ReadmeSnippets {
   private static final String FREE_VARIABLES =
       """
         String brazeKey, odpKey, token;
-        OdpClient odpClient;
+        OdpClient odpClient, odp;
+        ActivationRunner runner;
+        Activation purchases;
+        OdpClientGateway odpClientGateway;
         SyncStateStore store;
         BrazeGateway brazeGateway;
         OdpGateway odpGateway;
