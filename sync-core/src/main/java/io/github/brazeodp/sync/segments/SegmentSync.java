@@ -490,6 +490,7 @@ public final class SegmentSync {
     private final RunShared shared;
     private final RunLock lock;
     private final Instant eventsSince;
+    private final EventWatermark watermark;
     private final AtomicLong malformed = new AtomicLong();
     private final Deque<Pending> pending = new ArrayDeque<>();
     private String segmentRunId;
@@ -526,6 +527,7 @@ public final class SegmentSync {
       this.shared = shared;
       this.lock = lock;
       this.eventsSince = shared.eventsSince;
+      this.watermark = new EventWatermark(shared.eventsSince);
     }
 
     Outcome run() {
@@ -780,6 +782,9 @@ public final class SegmentSync {
     private void addCustomEvents(ExportedUser u, Map<String, String> ids, List<OdpEvent> out) {
       String prefix = rules.prefix();
       for (ExportedUser.Activity e : u.customEvents()) {
+        if (watermark.certainlyNotAfter(e.last())) {
+          continue;
+        }
         Instant last = parseInstant(e.last());
         if (e.name() == null || last == null) {
           continue;
