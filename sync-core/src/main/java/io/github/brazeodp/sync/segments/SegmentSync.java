@@ -645,6 +645,17 @@ public final class SegmentSync {
         while (!pending.isEmpty()) {
           commit(pending.poll());
         }
+        // Entries that are not user files (folders, hidden or oddly named files) carry no users,
+        // but the operator should still see that the archive held something we did not read.
+        for (ExportUserStream.SkippedEntry e : users.skippedEntries()) {
+          stats.note(
+              "segment "
+                  + segment.id()
+                  + ": export entry "
+                  + e.name()
+                  + " not read: "
+                  + e.reason());
+        }
       }
     }
 

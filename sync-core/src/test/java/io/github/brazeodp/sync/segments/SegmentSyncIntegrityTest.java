@@ -110,6 +110,42 @@ class SegmentSyncIntegrityTest {
   }
 
   @Test
+  void archiveEntriesThatAreNotUserFilesAreNamedInTheReport() {
+    w.segmentOf("seg", "All", 3);
+    DelegatingBraze withJunk =
+        new DelegatingBraze(w.braze) {
+          @Override
+          public ExportUserStream openExport(ExportHandle export, ExportReadOptions options) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ZipInputStream in =
+                    new ZipInputStream(w.braze.openExportArchive(export.objectPrefix()));
+                ZipOutputStream out = new ZipOutputStream(bytes)) {
+              for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                out.putNextEntry(new ZipEntry(e.getName()));
+                out.write(in.readAllBytes());
+                out.closeEntry();
+              }
+              out.putNextEntry(new ZipEntry("__MACOSX/._users.txt"));
+              out.write("{}".getBytes(StandardCharsets.UTF_8));
+              out.closeEntry();
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+            return ExportUserStream.open(
+                new ByteArrayInputStream(bytes.toByteArray()), "junk.zip", options);
+          }
+        };
+
+    SyncReport report = w.sync(Selection.all()).braze(withJunk).build().run();
+
+    assertThat(report.status()).isEqualTo(Status.SUCCEEDED);
+    assertThat(report.counts().sent()).isEqualTo(3);
+    assertThat(report.notes())
+        .anyMatch(
+            n -> n.contains("seg") && n.contains("__MACOSX/._users.txt") && n.contains("not read"));
+  }
+
+  @Test
   void anUnreadableLineNeitherExitsItsUserNorLosesItsEvents() {
     w.braze.putUser(user("a", "a@example.com"));
     w.braze.putUser(user("x", "x@example.com"));
