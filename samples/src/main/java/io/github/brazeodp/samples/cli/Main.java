@@ -25,7 +25,8 @@ import picocli.CommandLine.Command;
       DaemonCommand.class,
       ActivityCommand.class,
       OutboxCommand.class,
-      LedgerCommand.class
+      LedgerCommand.class,
+      UiCommand.class
     },
     exitCodeOnInvalidInput = ExitCodes.USAGE,
     exitCodeListHeading = "%nExit codes:%n",

@@ -93,7 +93,7 @@ public final class ActivationRunner {
    * @throws ActivationException when the run stops on a configuration problem
    * @throws IllegalArgumentException when the activation is event-enrolled
    * @throws io.github.brazeodp.sync.RunLockedException when another run of the activation holds its
-   *     run lock ({@value #SCOPE_PREFIX} and the name); nothing was sent
+   *     run lock ({@value ActivationScheduler#SCOPE_PREFIX} and the name); nothing was sent
    */
   public SyncReport run(Activation activation, String occurrence) {
     return execute(activation, occurrence, false, List.of());
