@@ -11,6 +11,8 @@ import io.github.brazeodp.sync.state.OutboxMessage;
 import io.github.brazeodp.sync.state.OutboxSize;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,6 +24,10 @@ import java.util.TreeMap;
 final class Pages {
   /** The runs the chart draws at most, newest kept. */
   static final int CHART_RUNS = 60;
+
+  /** Times in lists: to the second, so a row stays one line. */
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
   private Pages() {}
 
@@ -79,7 +85,7 @@ final class Pages {
     for (ActivityRecord r : runs) {
       ActivityCounts c = r.counts();
       b.append("<tr class=\"").append(r.status().name().toLowerCase(Locale.ROOT)).append("\">");
-      cell(b, r.start().toString());
+      cell(b, TIME.format(r.start()));
       cell(b, r.flow().name());
       cell(b, r.status().name());
       cell(b, r.subject());
@@ -188,7 +194,7 @@ final class Pages {
           .append("\" y=\"")
           .append(height - 4)
           .append("\" class=\"when end\">")
-          .append(esc(runs.get(runs.size() - 1).start().toString()))
+          .append(esc(TIME.format(runs.get(runs.size() - 1).start())))
           .append("</text>");
     }
     b.append(
@@ -274,7 +280,7 @@ final class Pages {
           .append("<th>Attempts</th><th>Reason</th></tr></thead><tbody>");
       for (DeadLetter d : o.dead()) {
         b.append("<tr>");
-        cell(b, d.deadAt().toString());
+        cell(b, TIME.format(d.deadAt()));
         cell(b, Age.format(Duration.between(d.deadAt(), now)));
         cell(b, d.id());
         num(b, d.attempts());
@@ -315,7 +321,7 @@ final class Pages {
       InspectedExchange e = n.exchange();
       b.append("<tr class=\"").append(e.failed() ? "failed" : "ok").append("\">");
       num(b, n.number());
-      cell(b, e.time().toString());
+      cell(b, TIME.format(e.time()));
       cell(b, e.source().name());
       cell(b, e.method());
       cell(b, e.endpoint());

@@ -346,7 +346,7 @@ public final class TroubleshootingServer implements AutoCloseable {
       return Pages.page(
           title,
           "<p class=\"now\">As of "
-              + Html.esc(now.toString())
+              + Html.esc(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString())
               + " &middot; <a href=\"/health\">health</a></p>"
               + Pages.activity(runs, filter, error)
               + Pages.outbox(outbox, now)
