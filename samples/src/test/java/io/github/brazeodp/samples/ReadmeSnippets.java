@@ -40,7 +40,10 @@ final class ReadmeSnippets {
   private static final String FREE_VARIABLES =
       """
         String brazeKey, odpKey, token;
-        OdpClient odpClient;
+        OdpClient odpClient, odp;
+        io.github.brazeodp.sync.adapter.OdpClientGateway odpClientGateway;
+        io.github.brazeodp.sync.activation.ActivationRunner runner;
+        io.github.brazeodp.sync.activation.Activation purchases;
         SyncStateStore store;
         BrazeGateway brazeGateway;
         OdpGateway odpGateway;

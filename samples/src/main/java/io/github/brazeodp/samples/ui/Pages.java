@@ -187,7 +187,7 @@ final class Pages {
           .append("\" y=\"")
           .append(height - 4)
           .append("\" class=\"when\">")
-          .append(esc(runs.get(0).start().toString()))
+          .append(esc(TIME.format(runs.get(0).start())))
           .append("</text>");
       b.append("<text x=\"")
           .append(width)
