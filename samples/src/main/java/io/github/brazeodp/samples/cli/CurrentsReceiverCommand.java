@@ -1,6 +1,10 @@
 package io.github.brazeodp.samples.cli;
 
+import io.github.brazeodp.samples.ui.TroubleshootingServer;
+import io.github.brazeodp.samples.ui.UiInspector;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -30,25 +34,59 @@ final class CurrentsReceiverCommand implements Callable<Integer> {
   @Option(names = "--inspect", description = "Write redacted posts and API exchanges here.")
   Path inspect;
 
+  @Option(
+      names = "--ui",
+      arity = "0..1",
+      fallbackValue = "-1",
+      paramLabel = "PORT",
+      description =
+          "Serves the troubleshooting page on PORT (default ui.port, else 8081) at ui.host"
+              + " (default 127.0.0.1).")
+  Integer ui;
+
   @Override
   public Integer call() throws InterruptedException {
     HostConfig cfg = HostConfig.load(config, main.env);
     cfg.currents().requireToken("currents-receiver");
+    InetSocketAddress pageAddress = cfg.ui().address(ui);
+    UiInspector pageInspector = Page.inspector(pageAddress);
     Log log = new Log();
-    Host host = Host.open(cfg, inspect);
+    Host host = Host.open(cfg, inspect, pageInspector);
     CurrentsService service;
+    TroubleshootingServer page = null;
     try {
-      service = CurrentsService.start(host, cfg, FLUSH_TIMEOUT);
+      service = CurrentsService.start(host, cfg, FLUSH_TIMEOUT, false);
     } catch (RuntimeException e) {
       host.close();
       throw e;
     }
+    if (pageAddress != null) {
+      try {
+        page =
+            Page.start(
+                host,
+                cfg,
+                pageAddress,
+                pageInspector,
+                () -> CurrentsService.health(host.state, service, false, Clock.systemUTC()),
+                "braze-odp-sync Currents receiver",
+                log);
+      } catch (RuntimeException e) {
+        service.close();
+        host.close();
+        throw e;
+      }
+    }
+    TroubleshootingServer shownPage = page;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   log.line("Currents receiver: stopping");
+                  if (shownPage != null) {
+                    shownPage.close();
+                  }
                   try {
                     service.close();
                     log.line(

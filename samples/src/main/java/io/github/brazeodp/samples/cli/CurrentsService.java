@@ -5,14 +5,12 @@ import io.github.brazeodp.sync.IdentityRule;
 import io.github.brazeodp.sync.currents.CurrentsCounts;
 import io.github.brazeodp.sync.currents.CurrentsForwarder;
 import io.github.brazeodp.sync.currents.CurrentsReceiver;
-import io.github.brazeodp.sync.state.OutboxSize;
 import io.github.brazeodp.sync.state.SyncStateStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -52,6 +50,22 @@ final class CurrentsService implements AutoCloseable {
       IdentityRule identity,
       String prefix,
       Duration flushTimeout) {
+    return start(host, port, tokens, bodyLimitBytes, identity, prefix, flushTimeout, false);
+  }
+
+  /**
+   * Starts the receiver like the method above; {@code daemon} makes its {@code /health} the
+   * daemon's, which also reports the last segment sync.
+   */
+  static CurrentsService start(
+      Host host,
+      int port,
+      List<String> tokens,
+      long bodyLimitBytes,
+      IdentityRule identity,
+      String prefix,
+      Duration flushTimeout,
+      boolean daemon) {
     CurrentsForwarder forwarder =
         CurrentsForwarder.builder()
             .odp(host.odpGateway)
@@ -75,7 +89,12 @@ final class CurrentsService implements AutoCloseable {
           CurrentsHttpServer.builder(receiver)
               .address(new InetSocketAddress(port))
               .threads(8)
-              .health(() -> health(state, forwarder, receiver, Clock.systemUTC()))
+              .health(
+                  () ->
+                      daemon
+                          ? HostHealth.probe(
+                              state, "daemon/health", forwarder, receiver, true, Clock.systemUTC())
+                          : health(state, forwarder, receiver, Clock.systemUTC()))
               .start();
       return new CurrentsService(forwarder, receiver, server);
     } catch (IOException e) {
@@ -87,8 +106,12 @@ final class CurrentsService implements AutoCloseable {
     }
   }
 
-  /** Starts the receiver as the configuration says. */
-  static CurrentsService start(Host host, HostConfig config, Duration flushTimeout) {
+  /**
+   * Starts the receiver as the configuration says; {@code daemon} makes its {@code /health} the
+   * daemon's, which also reports the last segment sync.
+   */
+  static CurrentsService start(
+      Host host, HostConfig config, Duration flushTimeout, boolean daemon) {
     HostConfig.Currents c = config.currents();
     return start(
         host,
@@ -97,51 +120,29 @@ final class CurrentsService implements AutoCloseable {
         c.bodyLimitBytes(),
         config.segmentSync().identity(),
         config.segmentSync().mappings().prefix(),
-        flushTimeout);
+        flushTimeout,
+        daemon);
+  }
+
+  /** The receiver's readiness (see {@link HostHealth}): store writable, outbox under its bound. */
+  static CurrentsHttpServer.Health health(
+      SyncStateStore state, CurrentsForwarder forwarder, CurrentsReceiver receiver, Clock clock) {
+    return HostHealth.probe(state, "currents/health", forwarder, receiver, false, clock);
   }
 
   /**
-   * Readiness for load balancers: the store takes a write, and the outbox is under the bound past
-   * which posts are refused. ODP's last answer is reported but does not decide: while ODP is down
-   * the outbox is exactly where events should go.
+   * The readiness the troubleshooting page reports: the receiver's ({@code currents} may be null
+   * when the daemon runs none) and, for the daemon, how the last segment sync ended.
    */
   static CurrentsHttpServer.Health health(
-      SyncStateStore state, CurrentsForwarder forwarder, CurrentsReceiver receiver, Clock clock) {
-    Instant now = clock.instant();
-    boolean writable;
-    OutboxSize size = null;
-    long dead = -1;
-    try {
-      state.putLastSuccess("currents/health", now);
-      size = state.outboxSize();
-      dead = state.deadLetterCount();
-      writable = true;
-    } catch (RuntimeException e) {
-      writable = false;
-    }
-    boolean underBound =
-        size != null
-            && size.messages() < receiver.maxOutboxMessages()
-            && size.bytes() < receiver.maxOutboxBytes();
-    boolean ready = writable && underBound;
-    StringBuilder json = new StringBuilder("{\"status\":\"").append(ready ? "UP" : "DOWN");
-    json.append("\",\"store\":\"").append(writable ? "writable" : "failing").append('"');
-    if (size != null) {
-      json.append(",\"outbox\":{\"messages\":")
-          .append(size.messages())
-          .append(",\"bytes\":")
-          .append(size.bytes())
-          .append(",\"max_messages\":")
-          .append(receiver.maxOutboxMessages())
-          .append(",\"max_bytes\":")
-          .append(receiver.maxOutboxBytes())
-          .append("},\"dead_letters\":")
-          .append(dead);
-    }
-    json.append(",\"last_odp_contact\":")
-        .append(forwarder.lastOdpContact().map(t -> "\"" + t + "\"").orElse("null"))
-        .append('}');
-    return new CurrentsHttpServer.Health(ready, json.toString());
+      SyncStateStore state, CurrentsService currents, boolean daemon, Clock clock) {
+    return HostHealth.probe(
+        state,
+        daemon ? "daemon/health" : "currents/health",
+        currents == null ? null : currents.forwarder,
+        currents == null ? null : currents.receiver,
+        daemon,
+        clock);
   }
 
   int port() {

@@ -1,5 +1,7 @@
 package io.github.brazeodp.samples.cli;
 
+import io.github.brazeodp.samples.ui.UiInspector;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -17,6 +19,8 @@ import picocli.CommandLine.ParentCommand;
           + " activations, the ODP event polling of event-enrolled activations (every"
           + " event.pollInterval), and the Currents receiver when currents.tokensEnv is set, until"
           + " SIGTERM or SIGINT.",
+      "With --ui (or ui.port) it serves the troubleshooting page and GET /health on a port of its"
+          + " own; /health is also answered on the Currents port when the receiver runs.",
       "On SIGTERM it stops within 5 s: the receiver stops accepting and flushes its outbox,"
           + " running jobs stop and resume from their checkpoints next time.",
       "If the state store closes itself after a failure it cannot recover from, the daemon exits"
@@ -31,17 +35,29 @@ final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--inspect", description = "Write redacted API exchanges as JSON lines here.")
   Path inspect;
 
+  @Option(
+      names = "--ui",
+      arity = "0..1",
+      fallbackValue = "-1",
+      paramLabel = "PORT",
+      description =
+          "Serves the troubleshooting page and /health on PORT (default ui.port, else 8081) at"
+              + " ui.host (default 127.0.0.1).")
+  Integer ui;
+
   @Override
   public Integer call() throws InterruptedException {
     HostConfig cfg = HostConfig.load(config, main.env);
     if (cfg.currents().enabled()) {
       cfg.currents().requireToken("daemon");
     }
+    InetSocketAddress pageAddress = cfg.ui().address(ui);
+    UiInspector pageInspector = Page.inspector(pageAddress);
     Log log = new Log();
-    Host host = Host.open(cfg, inspect);
+    Host host = Host.open(cfg, inspect, pageInspector);
     HostDaemon daemon;
     try {
-      daemon = HostDaemon.start(host, cfg, Clock.systemUTC(), log);
+      daemon = HostDaemon.start(host, cfg, Clock.systemUTC(), log, pageAddress, pageInspector);
     } catch (RuntimeException e) {
       host.close();
       throw e;

@@ -25,7 +25,10 @@ final class Host implements AutoCloseable {
   final OdpClientGateway odpGateway;
   final SyncStateStore state;
   final Path stateFile;
-  private final JsonLinesInspector inspector;
+  private final JsonLinesInspector sink;
+
+  /** The inspectors exchanges go to (the --inspect file, the page's), before redaction; or null. */
+  private final EventInspector inspector;
 
   /** Counts every HTTP attempt of both clients, so that activity reports requests and retries. */
   final RequestCounter requests;
@@ -35,7 +38,8 @@ final class Host implements AutoCloseable {
       OdpClient odp,
       SyncStateStore state,
       Path stateFile,
-      JsonLinesInspector inspector,
+      JsonLinesInspector sink,
+      EventInspector inspector,
       RequestCounter requests) {
     this.braze = braze;
     this.odp = odp;
@@ -43,6 +47,7 @@ final class Host implements AutoCloseable {
     this.odpGateway = new OdpClientGateway(odp);
     this.state = state;
     this.stateFile = stateFile;
+    this.sink = sink;
     this.inspector = inspector;
     this.requests = requests;
   }
@@ -86,6 +91,7 @@ final class Host implements AutoCloseable {
         exportPolling,
         stateFile,
         inspect,
+        null,
         b -> b,
         o -> o);
   }
@@ -100,18 +106,19 @@ final class Host implements AutoCloseable {
       io.github.brazeodp.odp.ExportPolling exportPolling,
       Path stateFile,
       Path inspect,
+      EventInspector page,
       UnaryOperator<BrazeClient.Builder> brazeSettings,
       UnaryOperator<OdpClient.Builder> odpSettings) {
     JsonLinesInspector sink = null;
-    EventInspector inspector = null;
     if (inspect != null) {
       try {
         sink = EventInspector.jsonLines(inspect);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write the inspector file " + inspect, e);
       }
-      inspector = sink.withSecrets(brazeKey, odpKey);
     }
+    EventInspector all = sink == null ? page : page == null ? sink : EventInspector.tee(sink, page);
+    EventInspector inspector = all == null ? null : all.withSecrets(brazeKey, odpKey);
     BrazeClient.Builder b =
         BrazeClient.builder().apiKey(brazeKey).baseUrl(brazeUrl).trackLimit(trackLimit);
     OdpClient.Builder o = OdpClient.builder().apiKey(odpKey);
@@ -132,11 +139,20 @@ final class Host implements AutoCloseable {
         SyncStateStore.sqlite(stateFile),
         stateFile,
         sink,
+        all,
         requests);
   }
 
   static Host open(HostConfig config, Path inspect) {
-    return open(config, inspect, b -> b, o -> o);
+    return open(config, inspect, null, b -> b, o -> o);
+  }
+
+  /**
+   * Builds the host as the configuration says, sending exchanges to the {@code --inspect} file (if
+   * given) and to {@code page}, the troubleshooting page's inspector (if not null), both redacted.
+   */
+  static Host open(HostConfig config, Path inspect, EventInspector page) {
+    return open(config, inspect, page, b -> b, o -> o);
   }
 
   /**
@@ -146,6 +162,15 @@ final class Host implements AutoCloseable {
   static Host open(
       HostConfig config,
       Path inspect,
+      UnaryOperator<BrazeClient.Builder> brazeSettings,
+      UnaryOperator<OdpClient.Builder> odpSettings) {
+    return open(config, inspect, null, brazeSettings, odpSettings);
+  }
+
+  private static Host open(
+      HostConfig config,
+      Path inspect,
+      EventInspector page,
       UnaryOperator<BrazeClient.Builder> brazeSettings,
       UnaryOperator<OdpClient.Builder> odpSettings) {
     return open(
@@ -158,6 +183,7 @@ final class Host implements AutoCloseable {
         null,
         config.stateFile(),
         inspect,
+        page,
         b ->
             brazeSettings.apply(
                 b.exportLimits(config.braze().exportLimits())
@@ -169,7 +195,7 @@ final class Host implements AutoCloseable {
 
   /**
    * Returns the inspector for a component that holds more secrets (the Currents tokens), or null
-   * when {@code --inspect} was not given.
+   * when neither {@code --inspect} nor the page's inspector is in use.
    */
   EventInspector inspector(java.util.Collection<String> secrets) {
     return inspector == null ? null : inspector.withSecrets(secrets.toArray(String[]::new));
@@ -214,8 +240,8 @@ final class Host implements AutoCloseable {
     } finally {
       braze.close();
       odp.close();
-      if (inspector != null) {
-        inspector.close();
+      if (sink != null) {
+        sink.close();
       }
     }
   }

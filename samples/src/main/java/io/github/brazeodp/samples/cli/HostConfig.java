@@ -39,7 +39,8 @@ record HostConfig(
     Currents currents,
     Daemon daemon,
     List<Activation> activations,
-    Map<String, ActivationsConfig.EventPolling> eventPolling) {
+    Map<String, ActivationsConfig.EventPolling> eventPolling,
+    Ui ui) {
 
   record Braze(
       String apiKey,
@@ -93,10 +94,62 @@ record HostConfig(
 
   record Daemon(LocalTime syncAt, ZoneId zone) {}
 
+  /** The default port of the troubleshooting page when {@code --ui} is given without one. */
+  static final int DEFAULT_UI_PORT = 8081;
+
+  /**
+   * The troubleshooting page's settings: {@code port} is null unless {@code ui.port} is set; {@code
+   * token} is the value of the variable {@code tokenEnv} names, or null.
+   */
+  record Ui(Integer port, String host, String tokenEnv, String token) {
+    /**
+     * Returns where the page listens, the {@code --ui} port winning over {@code ui.port}, or null
+     * when neither enables it. Fails (exit 64) when the host is not a loopback address and no token
+     * is set, naming what is missing.
+     *
+     * @param flag the {@code --ui} value: null when absent, 0 for a free port, -1 for "--ui" alone
+     */
+    java.net.InetSocketAddress address(Integer flag) {
+      int p;
+      if (flag == null) {
+        if (port == null) {
+          return null;
+        }
+        p = port;
+      } else if (flag == -1) {
+        p = port == null ? DEFAULT_UI_PORT : port;
+      } else {
+        p = flag;
+      }
+      if (p < 0 || p > 65_535) {
+        throw new ConfigException("--ui port must be from 0 to 65535, was " + p);
+      }
+      java.net.InetSocketAddress a = new java.net.InetSocketAddress(host, p);
+      if (a.isUnresolved()) {
+        throw new ConfigException("ui.host \"" + host + "\" does not resolve to an address");
+      }
+      if (!a.getAddress().isLoopbackAddress() && token == null) {
+        throw new ConfigException(
+            tokenEnv == null
+                ? "ui.host is "
+                    + host
+                    + ", not a loopback address: set ui.tokenEnv to the environment variable"
+                    + " holding the bearer token the page must then require"
+                : "ui.host is "
+                    + host
+                    + ", not a loopback address, and the environment variable "
+                    + tokenEnv
+                    + " (named by ui.tokenEnv) is not set: the page needs its bearer token");
+      }
+      return a;
+    }
+  }
+
   private static final int MIN_BODY_LIMIT = 1024 * 1024;
 
   private static final Set<String> SECTIONS =
-      Set.of("braze", "odp", "state", "segmentSync", "currents", "daemon", "activations", "log");
+      Set.of(
+          "braze", "odp", "state", "segmentSync", "currents", "daemon", "activations", "log", "ui");
 
   /** Reads only the state file's path, so that reading the activity log needs no secrets. */
   static Path stateFileOf(Path file) {
@@ -158,7 +211,8 @@ record HostConfig(
         currents(cu, env),
         daemon(d),
         ActivationsConfig.read(root),
-        ActivationsConfig.polling(root));
+        ActivationsConfig.polling(root),
+        ui(root.object("ui").allow(Set.of("port", "host", "tokenEnv")), env));
   }
 
   /** Returns how the host polls ODP for the events of an event-enrolled activation. */
@@ -425,6 +479,33 @@ record HostConfig(
               + bodyLimit);
     }
     return new Currents(port, path, List.copyOf(variables), List.copyOf(tokens), bodyLimit);
+  }
+
+  private static Ui ui(JsonConfig u, Function<String, String> env) {
+    Integer port = null;
+    if (u.has("port")) {
+      port = u.integer("port", DEFAULT_UI_PORT);
+      if (port < 0 || port > 65_535) {
+        throw new ConfigException(u.qualified("port") + " must be from 0 to 65535, was " + port);
+      }
+    }
+    String host = u.string("host", "127.0.0.1");
+    String tokenEnv = u.string("tokenEnv", null);
+    String token = tokenEnv == null ? null : env.apply(tokenEnv);
+    if (token != null && token.isBlank()) {
+      token = null;
+    }
+    if (token != null && token.length() < 16) {
+      throw new ConfigException(
+          "environment variable "
+              + tokenEnv
+              + " (named by "
+              + u.qualified("tokenEnv")
+              + ") holds a token of "
+              + token.length()
+              + " characters; use at least 16");
+    }
+    return new Ui(port, host, tokenEnv, token);
   }
 
   private static Daemon daemon(JsonConfig d) {

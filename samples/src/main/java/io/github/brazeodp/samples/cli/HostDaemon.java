@@ -1,5 +1,7 @@
 package io.github.brazeodp.samples.cli;
 
+import io.github.brazeodp.samples.ui.TroubleshootingServer;
+import io.github.brazeodp.samples.ui.UiInspector;
 import io.github.brazeodp.sync.SyncReport;
 import io.github.brazeodp.sync.activation.Activation;
 import io.github.brazeodp.sync.activation.ActivationRunner;
@@ -7,6 +9,7 @@ import io.github.brazeodp.sync.activation.ActivationScheduler;
 import io.github.brazeodp.sync.activation.EventActivation;
 import io.github.brazeodp.sync.activation.OdpEventSource;
 import io.github.brazeodp.sync.activation.Schedule;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,6 +52,7 @@ final class HostDaemon implements AutoCloseable {
   private final List<EventActivation> eventActivations = new ArrayList<>();
   private ActivationScheduler scheduler;
   private CurrentsService currents;
+  private TroubleshootingServer page;
   private Schedule syncSchedule;
   private ScheduledFuture<?> nextSync;
   private boolean closed;
@@ -77,11 +81,37 @@ final class HostDaemon implements AutoCloseable {
 
   /** Starts every part the configuration enables, logging one line per part. */
   static HostDaemon start(Host host, HostConfig config, Clock clock, Log log) {
+    return start(host, config, clock, log, null, null);
+  }
+
+  /**
+   * Starts every part like {@link #start(Host, HostConfig, Clock, Log)}, and the troubleshooting
+   * page on {@code page} (not started when null) listing {@code inspector}'s exchanges; its {@code
+   * /health} is the daemon's, as is the Currents receiver's.
+   */
+  static HostDaemon start(
+      Host host,
+      HostConfig config,
+      Clock clock,
+      Log log,
+      InetSocketAddress page,
+      UiInspector inspector) {
     HostDaemon d = new HostDaemon(host, config, clock, log);
     try {
       d.startSegmentSync();
       d.startActivations();
       d.startCurrents();
+      if (page != null) {
+        d.page =
+            Page.start(
+                host,
+                config,
+                page,
+                inspector,
+                () -> CurrentsService.health(host.state, d.currents, true, clock),
+                "braze-odp-sync daemon",
+                log);
+      }
     } catch (RuntimeException e) {
       d.close();
       throw e;
@@ -219,7 +249,7 @@ final class HostDaemon implements AutoCloseable {
       log.line("Currents receiver: no currents.tokensEnv configured; not started");
       return;
     }
-    currents = CurrentsService.start(host, config, FLUSH_TIMEOUT);
+    currents = CurrentsService.start(host, config, FLUSH_TIMEOUT, true);
     log.line(
         "Currents receiver: listening on port "
             + currents.port()
@@ -247,6 +277,9 @@ final class HostDaemon implements AutoCloseable {
       if (nextSync != null) {
         nextSync.cancel(false);
       }
+    }
+    if (page != null) {
+      page.close();
     }
     // Interrupts a running sync at once; its checkpoints let the next run resume.
     syncJobs.shutdownNow();

@@ -26,7 +26,8 @@ import picocli.CommandLine.Command;
       ActivityCommand.class,
       OutboxCommand.class,
       LedgerCommand.class,
-      CheckCommand.class
+      CheckCommand.class,
+      UiCommand.class
     },
     exitCodeOnInvalidInput = ExitCodes.USAGE,
     exitCodeListHeading = "%nExit codes:%n",

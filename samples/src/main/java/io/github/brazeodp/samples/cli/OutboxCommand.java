@@ -1,5 +1,6 @@
 package io.github.brazeodp.samples.cli;
 
+import io.github.brazeodp.samples.ui.Age;
 import io.github.brazeodp.sync.state.DeadLetter;
 import io.github.brazeodp.sync.state.DeadLetterFilter;
 import io.github.brazeodp.sync.state.OutboxMessage;
@@ -116,17 +117,7 @@ final class OutboxCommand implements Callable<Integer> {
   }
 
   static String age(Duration d) {
-    long s = Math.max(0, d.toSeconds());
-    if (s < 120) {
-      return s + "s";
-    }
-    if (s < 7200) {
-      return s / 60 + "m";
-    }
-    if (s < 172_800) {
-      return s / 3600 + "h";
-    }
-    return s / 86_400 + "d";
+    return Age.format(d);
   }
 
   /** Parses {@code 30d}, {@code 12h}, {@code 45m}, {@code 90s} or ISO-8601 ({@code PT1H}). */

@@ -63,14 +63,20 @@ class CurrentsHealthTest {
       assertThat(receiver.handle(HEADERS, batch("c", "d")).status()).isEqualTo(200);
       CurrentsHttpServer.Health full = CurrentsService.health(store, forwarder, receiver, clock);
       assertThat(full.ready()).isFalse();
-      assertThat(full.json()).startsWith("{\"status\":\"DOWN\",\"store\":\"writable\"");
+      assertThat(full.json())
+          .startsWith("{\"status\":\"DOWN\",\"store\":\"writable\"")
+          .contains(
+              "\"problems\":[\"the outbox is full: 2 events of at most 2; Currents posts are"
+                  + " refused until ODP takes them\"]");
 
       store.close();
       CurrentsHttpServer.Health failing = CurrentsService.health(store, forwarder, receiver, clock);
       assertThat(failing.ready()).isFalse();
       assertThat(failing.json())
-          .isEqualTo(
-              "{\"status\":\"DOWN\",\"store\":\"failing\",\"last_odp_contact\":\"2026-12-01T10:00:00Z\"}");
+          .startsWith(
+              "{\"status\":\"DOWN\",\"store\":\"failing\",\"last_odp_contact\":\"2026-12-01T10:00:00Z\","
+                  + "\"problems\":[\"the state store takes no writes: ")
+          .endsWith("\"]}");
     }
   }
 }
