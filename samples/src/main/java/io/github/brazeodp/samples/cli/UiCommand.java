@@ -54,7 +54,7 @@ final class UiCommand implements Callable<Integer> {
     if (!Files.exists(file)) {
       throw new ConfigException("state file not found: " + file);
     }
-    Log log = new Log(System.out);
+    Log log = new Log();
     io.github.brazeodp.sync.state.SyncStateStore store =
         io.github.brazeodp.sync.state.SyncStateStore.sqlite(file);
     TroubleshootingServer page;
