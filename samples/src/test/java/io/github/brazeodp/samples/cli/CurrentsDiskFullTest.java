@@ -71,7 +71,8 @@ class CurrentsDiskFullTest {
       HttpClient http = HttpClient.newHttpClient();
       URI uri = URI.create("http://127.0.0.1:" + port + "/currents");
       try (Host host = Host.open(cfg, null);
-          CurrentsService service = CurrentsService.start(host, cfg, Duration.ofSeconds(1))) {
+          CurrentsService service =
+              CurrentsService.start(host, cfg, Duration.ofSeconds(1), false)) {
         // ODP is slow, so the acknowledged batch is still in the outbox when the disk fills.
         odpSandbox.wire().latency(Duration.ofMillis(500));
         assertThat(post(http, uri, "acked-", 5).statusCode()).isEqualTo(200);

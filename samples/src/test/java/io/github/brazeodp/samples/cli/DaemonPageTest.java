@@ -6,14 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.brazeodp.samples.ui.UiInspector;
 import io.github.brazeodp.sync.state.ActivityCounts;
 import io.github.brazeodp.sync.state.ActivityRecord;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -58,20 +55,14 @@ class DaemonPageTest {
     InetSocketAddress address = cfg.ui().address(null);
     assertThat(address.getAddress().isLoopbackAddress()).isTrue();
     UiInspector inspector = new UiInspector(10);
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    try (Host host = Host.open(cfg, null, inspector);
+    try (HostLogCapture log = new HostLogCapture();
+        Host host = Host.open(cfg, null, inspector);
         HostDaemon daemon =
-            HostDaemon.start(
-                host,
-                cfg,
-                Clock.systemUTC(),
-                new Log(new PrintStream(log, true, StandardCharsets.UTF_8)),
-                address,
-                inspector)) {
+            HostDaemon.start(host, cfg, Clock.systemUTC(), new Log(), address, inspector)) {
       Matcher m =
           Pattern.compile("troubleshooting page: http://127\\.0\\.0\\.1:(\\d+)/")
-              .matcher(log.toString(StandardCharsets.UTF_8));
-      assertThat(m.find()).as(log.toString(StandardCharsets.UTF_8)).isTrue();
+              .matcher(log.text());
+      assertThat(m.find()).as(log.text()).isTrue();
       String base = "http://127.0.0.1:" + m.group(1);
 
       HttpResponse<String> up = get(base + "/health");

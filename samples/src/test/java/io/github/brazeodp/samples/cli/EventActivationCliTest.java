@@ -2,8 +2,6 @@ package io.github.brazeodp.samples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.github.brazeodp.braze.Recipient;
 import io.github.brazeodp.braze.TrackEvent;
 import io.github.brazeodp.odp.OdpEvent;
@@ -25,10 +23,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /** Event-enrolled activations through the host: {@code activate --since}, and {@code ledger}. */
@@ -164,26 +160,18 @@ class EventActivationCliTest {
       Path config = config(b, o, "{{ event.data.order_id }}");
       HostConfig cfg =
           HostConfig.load(config, Map.of("BRAZE_KEY", b.apiKey(), "ODP_KEY", o.apiKey())::get);
-      // The daemon's lines go through the host's logger; collect them from there.
-      ch.qos.logback.classic.Logger hostLogger =
-          (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(HostLogging.HOST_LOGGER);
-      ListAppender<ILoggingEvent> log = new ListAppender<>();
-      log.start();
-      hostLogger.addAppender(log);
-      hostLogger.setLevel(ch.qos.logback.classic.Level.INFO);
-      try (Host host = Host.open(cfg, null);
-          HostDaemon daemon = HostDaemon.start(host, cfg, java.time.Clock.systemUTC(), new Log())) {
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
-        while (braze.tracked().isEmpty() && System.nanoTime() < deadline) {
-          Thread.sleep(50);
+      String lines;
+      try (HostLogCapture log = new HostLogCapture()) {
+        try (Host host = Host.open(cfg, null);
+            HostDaemon daemon =
+                HostDaemon.start(host, cfg, java.time.Clock.systemUTC(), new Log())) {
+          long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+          while (braze.tracked().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+          }
         }
-      } finally {
-        hostLogger.detachAppender(log);
+        lines = log.text();
       }
-      String lines =
-          log.list.stream()
-              .map(ILoggingEvent::getFormattedMessage)
-              .collect(Collectors.joining("\n"));
       assertThat(lines)
           .contains("activation buyers: event-enrolled; polling ODP events every PT1M")
           .contains("read 1, already fed 0, fed 1");
