@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * Sends batches of rendered customers to Braze for one activation, with the ledger around every
@@ -155,26 +156,13 @@ final class Dispatcher {
       stats.count(ActivationCounts.CUSTOM_EVENTS_SENT, withEvent.size());
       return Optional.empty();
     }
-    Map<String, List<Item>> byOccurrence = new LinkedHashMap<>();
-    for (Item item : withEvent) {
-      byOccurrence.computeIfAbsent(item.occurrence(), o -> new ArrayList<>()).add(item);
-    }
     List<Item> claimed =
-        state.transactionResult(
-            tx -> {
-              List<Item> out = new ArrayList<>();
-              for (Map.Entry<String, List<Item>> e : byOccurrence.entrySet()) {
-                Map<String, Item> firstByKey = new LinkedHashMap<>();
-                e.getValue().forEach(i -> firstByKey.putIfAbsent(i.key(), i));
-                LedgerClaim claim =
-                    tx.recordPending(ledger, e.getKey(), firstByKey.keySet(), clock.instant());
-                claim.claimed().forEach(k -> out.add(firstByKey.get(k)));
+        claimPending(
+            ledger,
+            withEvent,
+            (claim, copies) ->
                 stats.count(
-                    ActivationCounts.CUSTOM_EVENTS_SKIPPED,
-                    claim.skipped().size() + e.getValue().size() - firstByKey.size());
-              }
-              return out;
-            });
+                    ActivationCounts.CUSTOM_EVENTS_SKIPPED, claim.skipped().size() + copies));
     if (claimed.isEmpty()) {
       return Optional.empty();
     }
@@ -279,34 +267,22 @@ final class Dispatcher {
     }
     // Record every customer as pending BEFORE the call: a crash from here on leaves them pending,
     // and a rerun turns pending into unknown instead of messaging them again.
-    Map<String, List<Item>> byOccurrence = new LinkedHashMap<>();
-    for (Item item : batch) {
-      byOccurrence.computeIfAbsent(item.occurrence(), o -> new ArrayList<>()).add(item);
-    }
     List<Item> claimed =
-        state.transactionResult(
-            tx -> {
-              List<Item> out = new ArrayList<>();
-              for (Map.Entry<String, List<Item>> e : byOccurrence.entrySet()) {
-                Map<String, Item> firstByKey = new LinkedHashMap<>();
-                e.getValue().forEach(i -> firstByKey.putIfAbsent(i.key(), i));
-                LedgerClaim claim =
-                    tx.recordPending(name, e.getKey(), firstByKey.keySet(), clock.instant());
-                claim.claimed().forEach(k -> out.add(firstByKey.get(k)));
-                claim
-                    .skipped()
-                    .forEach(
-                        (k, s) ->
-                            stats.count(
-                                s == LedgerState.SENT
-                                    ? ActivationCounts.SKIPPED_ALREADY_SENT
-                                    : ActivationCounts.SKIPPED_UNKNOWN,
-                                1));
-                // The same customer twice in one batch: claimed once, the copy is skipped.
-                stats.count(
-                    ActivationCounts.SKIPPED_ALREADY_SENT, e.getValue().size() - firstByKey.size());
-              }
-              return out;
+        claimPending(
+            name,
+            batch,
+            (claim, copies) -> {
+              claim
+                  .skipped()
+                  .forEach(
+                      (k, st) ->
+                          stats.count(
+                              st == LedgerState.SENT
+                                  ? ActivationCounts.SKIPPED_ALREADY_SENT
+                                  : ActivationCounts.SKIPPED_UNKNOWN,
+                              1));
+              // The same customer twice in one batch: claimed once, the copy is skipped.
+              stats.count(ActivationCounts.SKIPPED_ALREADY_SENT, copies);
             });
     if (claimed.isEmpty()) {
       return Optional.empty();
@@ -522,5 +498,31 @@ final class Dispatcher {
     stats.sent(batch.size() - refused.size());
     consecutiveFailures = 0;
     return Optional.empty();
+  }
+
+  /**
+   * Records the items' customers as pending in {@code ledger} (one per customer and occurrence) in
+   * one transaction and returns the items this run may send; {@code skipped} hears each claim with
+   * the number of copies of a customer the batch held beyond the first.
+   */
+  private List<Item> claimPending(
+      String ledger, List<Item> items, BiConsumer<LedgerClaim, Integer> skipped) {
+    Map<String, List<Item>> byOccurrence = new LinkedHashMap<>();
+    for (Item item : items) {
+      byOccurrence.computeIfAbsent(item.occurrence(), o -> new ArrayList<>()).add(item);
+    }
+    return state.transactionResult(
+        tx -> {
+          List<Item> out = new ArrayList<>();
+          for (Map.Entry<String, List<Item>> e : byOccurrence.entrySet()) {
+            Map<String, Item> firstByKey = new LinkedHashMap<>();
+            e.getValue().forEach(i -> firstByKey.putIfAbsent(i.key(), i));
+            LedgerClaim claim =
+                tx.recordPending(ledger, e.getKey(), firstByKey.keySet(), clock.instant());
+            claim.claimed().forEach(k -> out.add(firstByKey.get(k)));
+            skipped.accept(claim, e.getValue().size() - firstByKey.size());
+          }
+          return out;
+        });
   }
 }
