@@ -111,6 +111,9 @@ public final class CurrentsForwarder implements AutoCloseable {
   private volatile Instant lastOdpContact;
   private ScheduledExecutorService executor;
   private final boolean ownsExecutor;
+  // The thread of an executor we own, joined on close: a terminated executor's thread may still be
+  // alive for a moment, and close() promises that nothing of ours runs afterwards.
+  private volatile Thread ownThread;
   private ScheduledFuture<?> ticker;
 
   // Guarded by drainLock.
@@ -180,6 +183,7 @@ public final class CurrentsForwarder implements AutoCloseable {
               r -> {
                 Thread t = new Thread(r, "currents-forwarder");
                 t.setDaemon(true);
+                ownThread = t;
                 return t;
               });
     }
@@ -767,6 +771,10 @@ public final class CurrentsForwarder implements AutoCloseable {
           long left = Math.max(0, deadline - System.nanoTime());
           if (!exec.awaitTermination(left, TimeUnit.NANOSECONDS)) {
             exec.shutdownNow();
+          }
+          Thread t = ownThread;
+          if (t != null && t != Thread.currentThread()) {
+            t.join(TimeUnit.NANOSECONDS.toMillis(Math.max(0, deadline - System.nanoTime())) + 1);
           }
         } catch (InterruptedException e) {
           exec.shutdownNow();
