@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.github.brazeodp.braze.ExportReadOptions;
-import io.github.brazeodp.braze.ExportSegmentRequest;
-import io.github.brazeodp.braze.ExportUserStream;
 import io.github.brazeodp.braze.Recipient;
-import io.github.brazeodp.braze.Segment;
 import io.github.brazeodp.braze.TrackLimit;
 import io.github.brazeodp.braze.TrackRequest;
-import io.github.brazeodp.braze.TrackResponse;
 import io.github.brazeodp.braze.TriggerResponse;
 import io.github.brazeodp.braze.TriggerSend;
 import io.github.brazeodp.braze.UserAttributes;
@@ -20,7 +15,7 @@ import io.github.brazeodp.sync.SyncReport;
 import io.github.brazeodp.sync.fake.Fault;
 import io.github.brazeodp.sync.fake.InMemoryBraze;
 import io.github.brazeodp.sync.port.BrazeGateway;
-import io.github.brazeodp.sync.port.ExportHandle;
+import io.github.brazeodp.sync.port.DelegatingBraze;
 import io.github.brazeodp.sync.state.ActivityRecord;
 import io.github.brazeodp.sync.state.LedgerState;
 import java.time.Instant;
@@ -95,7 +90,7 @@ class ActivationRunnerTest {
     AtomicInteger calls = new AtomicInteger();
     // Braze processes the second call, then the process dies before the answer is recorded.
     BrazeGateway crashing =
-        new ForwardingBraze(f.braze) {
+        new DelegatingBraze(f.braze) {
           @Override
           public TriggerResponse triggerCampaign(TriggerSend send) {
             TriggerResponse r = super.triggerCampaign(send);
@@ -413,54 +408,5 @@ class ActivationRunnerTest {
             .build();
     assertThatThrownBy(() -> f.runner().run(event, OCC)).hasMessageContaining("is event-enrolled");
     assertThat(Instant.parse(OCC)).isNotNull();
-  }
-
-  /** Forwards every call, so a test can override one. */
-  static class ForwardingBraze implements BrazeGateway {
-    private final BrazeGateway delegate;
-
-    ForwardingBraze(BrazeGateway delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public Iterable<Segment> segments() {
-      return delegate.segments();
-    }
-
-    @Override
-    public ExportHandle startSegmentExport(ExportSegmentRequest request) {
-      return delegate.startSegmentExport(request);
-    }
-
-    @Override
-    public void awaitExport(ExportHandle export, Instant deadline) {
-      delegate.awaitExport(export, deadline);
-    }
-
-    @Override
-    public ExportUserStream openExport(ExportHandle export, ExportReadOptions options) {
-      return delegate.openExport(export, options);
-    }
-
-    @Override
-    public TrackResponse track(TrackRequest request) {
-      return delegate.track(request);
-    }
-
-    @Override
-    public TrackLimit trackLimit() {
-      return delegate.trackLimit();
-    }
-
-    @Override
-    public TriggerResponse triggerCampaign(TriggerSend send) {
-      return delegate.triggerCampaign(send);
-    }
-
-    @Override
-    public TriggerResponse triggerCanvas(TriggerSend send) {
-      return delegate.triggerCanvas(send);
-    }
   }
 }

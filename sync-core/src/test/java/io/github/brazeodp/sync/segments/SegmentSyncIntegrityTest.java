@@ -14,6 +14,7 @@ import io.github.brazeodp.sync.RunLockedException;
 import io.github.brazeodp.sync.RunStats;
 import io.github.brazeodp.sync.SyncReport;
 import io.github.brazeodp.sync.mapping.FieldMappings;
+import io.github.brazeodp.sync.port.DelegatingBraze;
 import io.github.brazeodp.sync.port.ExportHandle;
 import io.github.brazeodp.sync.state.ActivityRecord;
 import io.github.brazeodp.sync.state.ActivityRecord.Status;

@@ -1,4 +1,4 @@
-package io.github.brazeodp.sync.segments;
+package io.github.brazeodp.sync.port;
 
 import io.github.brazeodp.braze.ExportReadOptions;
 import io.github.brazeodp.braze.ExportSegmentRequest;
@@ -9,15 +9,13 @@ import io.github.brazeodp.braze.TrackRequest;
 import io.github.brazeodp.braze.TrackResponse;
 import io.github.brazeodp.braze.TriggerResponse;
 import io.github.brazeodp.braze.TriggerSend;
-import io.github.brazeodp.sync.port.BrazeGateway;
-import io.github.brazeodp.sync.port.ExportHandle;
 import java.time.Instant;
 
-/** Forwards to another gateway; tests override single methods to damage exports or block. */
-class DelegatingBraze implements BrazeGateway {
+/** Forwards to another gateway; tests override single methods to damage exports, block or fail. */
+public class DelegatingBraze implements BrazeGateway {
   private final BrazeGateway delegate;
 
-  DelegatingBraze(BrazeGateway delegate) {
+  public DelegatingBraze(BrazeGateway delegate) {
     this.delegate = delegate;
   }
 
