@@ -7,6 +7,7 @@ import io.github.brazeodp.sync.adapter.OdpClientGateway;
 import io.github.brazeodp.sync.adapter.RequestCounter;
 import io.github.brazeodp.sync.inspect.EventInspector;
 import io.github.brazeodp.sync.inspect.JsonLinesInspector;
+import io.github.brazeodp.sync.metrics.ClientListeners;
 import io.github.brazeodp.sync.state.SyncStateStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -131,8 +132,13 @@ final class Host implements AutoCloseable {
       o.exportPolling(exportPolling);
     }
     RequestCounter requests = new RequestCounter();
-    b.eventListener(requests.brazeListener(inspector == null ? null : inspector.brazeListener()));
-    o.eventListener(requests.odpListener(inspector == null ? null : inspector.odpListener()));
+    if (inspector == null) {
+      b.eventListener(requests::onBraze);
+      o.eventListener(requests::onOdp);
+    } else {
+      b.eventListener(ClientListeners.braze(requests::onBraze, inspector.brazeListener()));
+      o.eventListener(ClientListeners.odp(requests::onOdp, inspector.odpListener()));
+    }
     return new Host(
         brazeSettings.apply(b).build(),
         odpSettings.apply(o).build(),

@@ -10,10 +10,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Counts the HTTP attempts of the Braze and ODP clients as the servers see them, retries included,
  * so that activity records report requests rather than operations.
  *
- * <p>Register it as (or inside) the clients' event listener; the clients call it once per attempt.
- * A flow reads a {@link #snapshot()} when it starts and when it ends and reports the difference, so
- * one counter can serve every run of a host; runs that overlap in one process share the counter and
- * each sees the other's requests.
+ * <p>Register {@link #onBraze} and {@link #onOdp} as (or, with {@link
+ * io.github.brazeodp.sync.metrics.ClientListeners}, beside) the clients' event listeners; the
+ * clients call it once per attempt. A flow reads a {@link #snapshot()} when it starts and when it
+ * ends and reports the difference, so one counter can serve every run of a host; runs that overlap
+ * in one process share the counter and each sees the other's requests.
  *
  * <pre>{@code
  * RequestCounter requests = new RequestCounter();
@@ -53,36 +54,6 @@ public final class RequestCounter {
     if (exchange.attempt() > 1) {
       odpRetries.incrementAndGet();
     }
-  }
-
-  /**
-   * Returns a Braze listener that counts and then passes the attempt on.
-   *
-   * @param next the listener to call after counting, e.g. an inspector's, or null
-   * @return the listener to give the Braze client
-   */
-  public BrazeEventListener brazeListener(BrazeEventListener next) {
-    return exchange -> {
-      onBraze(exchange);
-      if (next != null) {
-        next.onExchange(exchange);
-      }
-    };
-  }
-
-  /**
-   * Returns an ODP listener that counts and then passes the attempt on.
-   *
-   * @param next the listener to call after counting, e.g. an inspector's, or null
-   * @return the listener to give the ODP client
-   */
-  public OdpEventListener odpListener(OdpEventListener next) {
-    return exchange -> {
-      onOdp(exchange);
-      if (next != null) {
-        next.onExchange(exchange);
-      }
-    };
   }
 
   /**

@@ -97,7 +97,7 @@ class RequestCountingHttpTest {
             .sleeper(time.brazeSleeper())
             .jitter(new SplittableRandom(7))
             .rateLimits(RateLimits.unlimited())
-            .eventListener(counter.brazeListener(null))
+            .eventListener(counter::onBraze)
             .build();
     odpClient =
         OdpClient.builder()
@@ -106,7 +106,7 @@ class RequestCountingHttpTest {
             .clock(time.clock)
             .sleeper(time.odpSleeper())
             .rateLimits(io.github.brazeodp.odp.RateLimits.unlimited())
-            .eventListener(counter.odpListener(null))
+            .eventListener(counter::onOdp)
             .build();
 
     try (SyncStateStore state = SyncStateStore.inMemory()) {
