@@ -18,8 +18,8 @@ public final class DiskSpace {
     sqlite(store).maxPageCount(1_000_000_000L);
   }
 
-  private static SqliteStateStore sqlite(SyncStateStore store) {
-    if (store instanceof SqliteStateStore s) {
+  private static JdbcStateStore sqlite(SyncStateStore store) {
+    if (store instanceof JdbcStateStore s) {
       return s;
     }
     throw new IllegalArgumentException("not a SQLite state store: " + store.getClass().getName());

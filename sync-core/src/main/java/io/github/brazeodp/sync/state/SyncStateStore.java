@@ -68,7 +68,7 @@ public interface SyncStateStore extends StateWriter, AutoCloseable {
    * @throws StateStoreException if the file cannot be used
    */
   static SyncStateStore sqlite(Path file) {
-    return SqliteStateStore.open(file);
+    return JdbcStateStore.open(file);
   }
 
   // ---- Transactions --------------------------------------------------------------------------

@@ -168,7 +168,7 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
 
   @Test
   void aFullDiskFailsWritesAndTheStoreWorksAgainWhenSpaceReturns() {
-    SqliteStateStore sqlite = (SqliteStateStore) store;
+    JdbcStateStore sqlite = (JdbcStateStore) store;
     store.enqueue(payloads("before-", 3));
     sqlite.maxPageCount(1); // no page more than the file has now: the next growth fails
 
@@ -185,7 +185,7 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
 
   @Test
   void acknowledgedCurrentsEventsAreDeliveredAfterAFullDiskWithoutRestart() {
-    SqliteStateStore sqlite = (SqliteStateStore) store;
+    JdbcStateStore sqlite = (JdbcStateStore) store;
     io.github.brazeodp.sync.fake.InMemoryOdp odp = new io.github.brazeodp.sync.fake.InMemoryOdp();
     try (io.github.brazeodp.sync.currents.CurrentsForwarder forwarder =
         io.github.brazeodp.sync.currents.CurrentsForwarder.builder()
@@ -234,9 +234,9 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
   void createsTheFileInWalModeWithItsMarkers() throws Exception {
     assertThat(queryString(file(), "PRAGMA journal_mode")).isEqualTo("wal");
     assertThat(queryString(file(), "PRAGMA application_id"))
-        .isEqualTo(Integer.toString(SqliteStateStore.APPLICATION_ID));
+        .isEqualTo(Integer.toString(JdbcStateStore.APPLICATION_ID));
     assertThat(queryString(file(), "SELECT MAX(version) FROM schema_version"))
-        .isEqualTo(Integer.toString(SqliteStateStore.SCHEMA_VERSION));
+        .isEqualTo(Integer.toString(JdbcStateStore.SCHEMA_VERSION));
   }
 
   @Test
@@ -323,7 +323,7 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
   @Test
   void refusesAFileFromANewerVersion() throws Exception {
     store.close();
-    int newer = SqliteStateStore.SCHEMA_VERSION + 1;
+    int newer = JdbcStateStore.SCHEMA_VERSION + 1;
     execute(
         file(), "INSERT INTO schema_version (version, applied_at) VALUES (" + newer + ", 'later')");
 
@@ -347,7 +347,7 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
 
   @Test
   void explainsAMissingDriver() {
-    assertThatThrownBy(() -> SqliteStateStore.open(dir.resolve("x.db"), "org.example.NoSuchDriver"))
+    assertThatThrownBy(() -> JdbcStateStore.open(dir.resolve("x.db"), "org.example.NoSuchDriver"))
         .isInstanceOf(StateStoreException.class)
         .hasMessageContaining("org.xerial:sqlite-jdbc");
     assertThat(dir.resolve("x.db")).doesNotExist();
@@ -421,7 +421,7 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
     assertThat(store.recentActivity(1).get(0).reason()).isNull();
     assertThat(store.tryLock("scope", "a", T0, Duration.ofMinutes(1)).owner()).isEqualTo("a");
     assertThat(queryString(file(), "SELECT MAX(version) FROM schema_version"))
-        .isEqualTo(Integer.toString(SqliteStateStore.SCHEMA_VERSION));
+        .isEqualTo(Integer.toString(JdbcStateStore.SCHEMA_VERSION));
   }
 
   // ---- Scale and sharing ------------------------------------------------------------------------

@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * up front ({@code BEGIN IMMEDIATE}) so that two processes sharing a file wait for each other
  * instead of failing on a lock upgrade.
  */
-final class SqliteStateStore extends AbstractStateStore {
-  private static final Logger LOG = LoggerFactory.getLogger(SqliteStateStore.class);
+final class JdbcStateStore extends AbstractStateStore {
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcStateStore.class);
 
   /** The SQLite {@code application_id} of a state store file: "BZOD". */
   static final int APPLICATION_ID = 0x425A4F44;
@@ -173,21 +173,21 @@ final class SqliteStateStore extends AbstractStateStore {
   private boolean closed;
   private volatile String corruption;
 
-  private SqliteStateStore(Path path, Connection connection) {
+  private JdbcStateStore(Path path, Connection connection) {
     this.path = path;
     this.connection = connection;
   }
 
   // ---- Opening ----------------------------------------------------------------------------------
 
-  static SqliteStateStore open(Path file) {
+  static JdbcStateStore open(Path file) {
     return open(file, DRIVER_CLASS);
   }
 
   /**
    * Opens the store; the driver class is a parameter only so that tests can simulate its absence.
    */
-  static SqliteStateStore open(Path file, String driverClass) {
+  static JdbcStateStore open(Path file, String driverClass) {
     Objects.requireNonNull(file, "file");
     Path path = file.toAbsolutePath().normalize();
     requireDriver(path, driverClass);
@@ -211,7 +211,7 @@ final class SqliteStateStore extends AbstractStateStore {
       throw e;
     }
     LOG.debug("Opened state store {}", path);
-    return new SqliteStateStore(path, connection);
+    return new JdbcStateStore(path, connection);
   }
 
   private static void requireDriver(Path path, String driverClass) {
@@ -852,7 +852,7 @@ final class SqliteStateStore extends AbstractStateStore {
         () ->
             queryOne(
                 "SELECT " + CHECKPOINT_COLUMNS + " FROM checkpoint WHERE scope = ?",
-                SqliteStateStore::checkpointRow,
+                JdbcStateStore::checkpointRow,
                 scope));
   }
 
@@ -1056,9 +1056,7 @@ final class SqliteStateStore extends AbstractStateStore {
         "read the identity map",
         () ->
             queryOne(
-                "SELECT * FROM identity WHERE braze_id = ?",
-                SqliteStateStore::identityRow,
-                brazeId));
+                "SELECT * FROM identity WHERE braze_id = ?", JdbcStateStore::identityRow, brazeId));
   }
 
   @Override
@@ -1069,7 +1067,7 @@ final class SqliteStateStore extends AbstractStateStore {
         () ->
             queryOne(
                 "SELECT * FROM identity WHERE external_id = ?",
-                SqliteStateStore::identityRow,
+                JdbcStateStore::identityRow,
                 externalId));
   }
 
@@ -1206,7 +1204,7 @@ final class SqliteStateStore extends AbstractStateStore {
                 "SELECT "
                     + LEDGER_COLUMNS
                     + " FROM ledger WHERE activation = ? AND occurrence = ? AND customer = ?",
-                SqliteStateStore::ledgerRow,
+                JdbcStateStore::ledgerRow,
                 activation,
                 occurrence,
                 customer));
