@@ -89,6 +89,8 @@ public final class CurrentsForwarder implements AutoCloseable {
   private final OdpGateway odp;
   private final SyncStateStore state;
   private final int batchSize;
+  private final String claimOwner;
+  private final Duration claimLease;
   private final Duration pollInterval;
   private final Duration initialBackoff;
   private final Duration maxBackoff;
@@ -138,6 +140,8 @@ public final class CurrentsForwarder implements AutoCloseable {
     this.odp = Objects.requireNonNull(b.odp, "odp");
     this.state = Objects.requireNonNull(b.state, "state");
     this.batchSize = b.batchSize;
+    this.claimOwner = b.claimOwner;
+    this.claimLease = b.claimLease;
     this.pollInterval = b.pollInterval;
     this.initialBackoff = b.initialBackoff;
     this.maxBackoff = b.maxBackoff;
@@ -309,7 +313,9 @@ public final class CurrentsForwarder implements AutoCloseable {
     String failure = null;
     long unparked = releaseParked(start);
     while (!Thread.currentThread().isInterrupted()) {
-      List<OutboxMessage> batch = state.peekOutbox(batchSize);
+      // Claimed, not peeked: another forwarder on the same store sends other messages meanwhile.
+      List<OutboxMessage> batch =
+          state.claimOutbox(claimOwner, batchSize, clock.instant(), claimLease);
       if (batch.isEmpty()) {
         break;
       }
@@ -789,6 +795,8 @@ public final class CurrentsForwarder implements AutoCloseable {
     private OdpGateway odp;
     private SyncStateStore state;
     private int batchSize = 500;
+    private String claimOwner = "currents-forwarder";
+    private Duration claimLease = Duration.ofMinutes(1);
     private Duration pollInterval = Duration.ofSeconds(1);
     private Duration initialBackoff = Duration.ofSeconds(1);
     private Duration maxBackoff = Duration.ofMinutes(5);
@@ -900,6 +908,26 @@ public final class CurrentsForwarder implements AutoCloseable {
         throw new IllegalArgumentException("batchSize must be between 1 and 500, was " + events);
       }
       this.batchSize = events;
+      return this;
+    }
+
+    /**
+     * Sets who this forwarder claims outbox messages as, and for how long a claim lasts (defaults
+     * {@code "currents-forwarder"} and 1 min). Forwarders sharing one store (PostgreSQL) need
+     * distinct owners; a restart under the same owner resends its messages in flight at once, under
+     * another owner after the lease. The lease must outlast one request to ODP with its retries.
+     *
+     * @param owner a non-blank name, unique among the forwarders of one store
+     * @param lease at least 1 ms
+     * @return this builder
+     */
+    public Builder claims(String owner, Duration lease) {
+      Objects.requireNonNull(owner, "claim owner");
+      if (owner.isBlank()) {
+        throw new IllegalArgumentException("claim owner must not be blank, was '" + owner + "'");
+      }
+      this.claimOwner = owner;
+      this.claimLease = positive(lease, "claim lease");
       return this;
     }
 

@@ -158,11 +158,7 @@ abstract class AbstractTx implements StateWriter {
     check();
     List<String> unique = Args.unique(ids, "ids");
     Codec.storable(Objects.requireNonNull(now, "now"), "now");
-    Set<String> seen = seenAmong(unique);
-    Set<String> fresh = new LinkedHashSet<>(unique);
-    fresh.removeAll(seen);
-    doInsertSeen(new ArrayList<>(fresh), now);
-    return fresh;
+    return doInsertSeen(unique, now);
   }
 
   @Override
@@ -256,18 +252,26 @@ abstract class AbstractTx implements StateWriter {
     List<String> unique = Args.unique(customers, "customers");
     Codec.storable(Objects.requireNonNull(at, "at"), "at");
     Map<String, LedgerState> existing = ledgerStates(activation, occurrence, unique);
-    List<String> claimed = new ArrayList<>();
-    Map<String, LedgerState> skipped = new LinkedHashMap<>();
+    List<String> candidates = new ArrayList<>();
     for (String customer : unique) {
       LedgerState state = existing.get(customer);
       if (state == null || state == LedgerState.FAILED) {
-        claimed.add(customer);
-      } else {
-        skipped.put(customer, state);
+        candidates.add(customer);
       }
     }
-    doClaim(activation, occurrence, claimed, at);
-    return new LedgerClaim(claimed, skipped);
+    Set<String> claimed = doClaim(activation, occurrence, candidates, at);
+    // Candidates another host claimed between the read and the write: skipped, in their new state.
+    List<String> lost = candidates.stream().filter(c -> !claimed.contains(c)).toList();
+    Map<String, LedgerState> now =
+        lost.isEmpty() ? Map.of() : ledgerStates(activation, occurrence, lost);
+    Map<String, LedgerState> skipped = new LinkedHashMap<>();
+    for (String customer : unique) {
+      if (!claimed.contains(customer)) {
+        LedgerState state = now.get(customer);
+        skipped.put(customer, state != null ? state : existing.get(customer));
+      }
+    }
+    return new LedgerClaim(new ArrayList<>(claimed), skipped);
   }
 
   @Override
@@ -375,9 +379,12 @@ abstract class AbstractTx implements StateWriter {
    */
   abstract void doPutIdentities(List<IdentityRecord> records, Set<String> releasedExternalIds);
 
-  abstract Set<String> seenAmong(List<String> ids);
-
-  abstract void doInsertSeen(List<String> ids, Instant now);
+  /**
+   * Inserts the distinct ids not yet seen; the store's key decides, also against other hosts.
+   *
+   * @return the ids this call inserted, in the order given
+   */
+  abstract Set<String> doInsertSeen(List<String> ids, Instant now);
 
   abstract long doPurgeSeen(Instant cutoff);
 
@@ -405,8 +412,14 @@ abstract class AbstractTx implements StateWriter {
   abstract Map<String, LedgerState> ledgerStates(
       String activation, String occurrence, List<String> customers);
 
-  /** Records customers as pending, replacing any failed entry. */
-  abstract void doClaim(String activation, String occurrence, List<String> customers, Instant at);
+  /**
+   * Records customers as pending where they have no entry or a failed one; the store's key decides,
+   * also against other hosts claiming at the same time.
+   *
+   * @return the customers this call claimed, in the order given
+   */
+  abstract Set<String> doClaim(
+      String activation, String occurrence, List<String> customers, Instant at);
 
   abstract void doMarkOutcome(
       String activation,

@@ -1,5 +1,6 @@
 package io.github.brazeodp.sync.state;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -48,6 +49,11 @@ final class InMemoryStateStore extends AbstractStateStore {
   // Keyed by sequence so that undoing an acknowledge puts a message back in its place.
   private final TreeMap<Long, OutboxMessage> outbox = new TreeMap<>();
   private final Map<String, Long> outboxSeqById = new HashMap<>();
+  // Outbox message id to its claim; removed with the message or when it is released.
+  private final Map<String, Claim> claims = new HashMap<>();
+
+  private record Claim(String owner, Instant until) {}
+
   private long nextOutboxSeq;
   // Kept as a running total: a receiver checks the size on every delivery.
   private long outboxBytes;
@@ -302,6 +308,31 @@ final class InMemoryStateStore extends AbstractStateStore {
   }
 
   @Override
+  public List<OutboxMessage> claimOutbox(String owner, int limit, Instant now, Duration lease) {
+    Args.key(owner, "owner");
+    Args.limit(limit);
+    Objects.requireNonNull(now, "now");
+    Args.lease(lease);
+    Instant until = Codec.fromNanos(Codec.clampNanos(now.plus(lease)));
+    Instant current = Codec.fromNanos(Codec.clampNanos(now));
+    return transactionResult(
+        tx -> {
+          List<OutboxMessage> claimed = new ArrayList<>();
+          for (OutboxMessage m : outbox.values()) {
+            if (claimed.size() == limit) {
+              break;
+            }
+            Claim held = claims.get(m.id());
+            if (held == null || !held.until().isAfter(current) || held.owner().equals(owner)) {
+              put(claims, m.id(), new Claim(owner, until));
+              claimed.add(m);
+            }
+          }
+          return claimed;
+        });
+  }
+
+  @Override
   public OutboxSize outboxSize() {
     return read(() -> new OutboxSize(outbox.size(), outboxBytes));
   }
@@ -424,7 +455,7 @@ final class InMemoryStateStore extends AbstractStateStore {
   }
 
   @Override
-  public RunLease tryLock(String scope, String owner, Instant now, java.time.Duration lease) {
+  public RunLease tryLock(String scope, String owner, Instant now, Duration lease) {
     Args.key(scope, "scope");
     Args.key(owner, "owner");
     Objects.requireNonNull(now, "now");
@@ -595,19 +626,15 @@ final class InMemoryStateStore extends AbstractStateStore {
     }
 
     @Override
-    Set<String> seenAmong(List<String> ids) {
-      Set<String> found = new LinkedHashSet<>();
+    Set<String> doInsertSeen(List<String> ids, Instant now) {
+      Set<String> inserted = new LinkedHashSet<>();
       for (String id : ids) {
-        if (seen.containsKey(id)) {
-          found.add(id);
+        if (!seen.containsKey(id)) {
+          put(seen, id, now);
+          inserted.add(id);
         }
       }
-      return found;
-    }
-
-    @Override
-    void doInsertSeen(List<String> ids, Instant now) {
-      ids.forEach(id -> put(seen, id, now));
+      return inserted;
     }
 
     @Override
@@ -642,6 +669,7 @@ final class InMemoryStateStore extends AbstractStateStore {
       for (String id : ids) {
         Long seq = remove(outboxSeqById, id);
         if (seq != null) {
+          remove(claims, id);
           addOutboxBytes(-remove(outbox, seq).sizeInBytes());
           removed++;
         }
@@ -656,6 +684,8 @@ final class InMemoryStateStore extends AbstractStateStore {
         Long seq = outboxSeqById.get(id);
         if (seq != null) {
           OutboxMessage m = outbox.get(seq);
+          // Released: an unconfirmed message is for any forwarder to send again.
+          remove(claims, id);
           put(
               outbox,
               seq,
@@ -723,6 +753,7 @@ final class InMemoryStateStore extends AbstractStateStore {
           continue;
         }
         OutboxMessage m = remove(outbox, seq);
+        remove(claims, m.id());
         addOutboxBytes(-m.sizeInBytes());
         Long previous = remove(deadSeqById, m.id());
         if (previous != null) {
@@ -783,7 +814,8 @@ final class InMemoryStateStore extends AbstractStateStore {
     }
 
     @Override
-    void doClaim(String activation, String occurrence, List<String> customers, Instant at) {
+    Set<String> doClaim(String activation, String occurrence, List<String> customers, Instant at) {
+      // The store's lock serialises writers: the states read before are still current.
       Map<String, LedgerEntry> entries = writableOccurrence(activation, occurrence);
       for (String customer : customers) {
         put(
@@ -792,6 +824,7 @@ final class InMemoryStateStore extends AbstractStateStore {
             new LedgerEntry(
                 activation, occurrence, customer, LedgerState.PENDING, at, at, null, null));
       }
+      return new LinkedHashSet<>(customers);
     }
 
     @Override

@@ -15,7 +15,9 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -36,11 +38,22 @@ import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SQLite store: one database file, one JDBC connection guarded by a lock.
+ * The SQL store, on SQLite or PostgreSQL ({@link SqlDialect}): one JDBC connection guarded by a
+ * lock.
+ *
+ * <p>On PostgreSQL the schema lives in the connection's current schema, created and migrated on
+ * open under an advisory lock, so that two hosts opening one database at once migrate it once.
+ * Several hosts share one database safely: run locks are lease rows taken by conditional upserts,
+ * outbox claims skip rows another forwarder has locked, and de-duplication ids and ledger claims
+ * are decided by unique constraints ({@code ON CONFLICT ... RETURNING}), never by a read before the
+ * write.
+ *
+ * <p>SQLite: one database file.
  *
  * <p>The file carries {@link #APPLICATION_ID} in its header and a {@code schema_version} table,
  * both checked on open, so that a foreign or newer file is refused instead of being reused. The
@@ -77,6 +90,15 @@ final class JdbcStateStore extends AbstractStateStore {
           "CREATE TABLE run_lock (scope TEXT PRIMARY KEY, owner TEXT NOT NULL,"
               + " acquired_at INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID",
           "ALTER TABLE activity ADD COLUMN reason TEXT");
+
+  /**
+   * Outbox claims: the forwarder holding a message and until when, so that several forwarders on
+   * one database never send the same message at once.
+   */
+  private static final List<String> SCHEMA_V6 =
+      List.of(
+          "ALTER TABLE outbox ADD COLUMN claim_owner TEXT",
+          "ALTER TABLE outbox ADD COLUMN claim_until INTEGER");
 
   /**
    * Forward migrations, by the schema version each one produces. A file at version {@code v} gets
@@ -143,10 +165,6 @@ final class JdbcStateStore extends AbstractStateStore {
           "CREATE INDEX activity_by_flow ON activity (flow, seq)",
           "CREATE INDEX activity_by_end ON activity (ended_at)");
 
-  // NULL bounds and reason select everything; instr() is a case-sensitive substring match.
-  private static final String DEAD_LETTER_FILTER =
-      " WHERE (?1 IS NULL OR instr(reason, ?1) > 0) AND dead_at >= ?2 AND dead_at < ?3";
-
   private static final String CHECKPOINT_COLUMNS =
       "run_id, export_object_prefix, export_url, export_requested_at, completed_files,"
           + " current_file, current_line, attributes";
@@ -157,6 +175,12 @@ final class JdbcStateStore extends AbstractStateStore {
           + " unchanged, sent, rejected, retried, braze_calls, odp_calls, other_counts, rejections,"
           + " reason";
 
+  private static final String CHECKPOINT_UPDATES =
+      Arrays.stream(CHECKPOINT_COLUMNS.split(",", -1))
+          .map(String::trim)
+          .map(column -> column + " = excluded." + column)
+          .collect(Collectors.joining(", "));
+
   // Every column but the id, so that a replaced record keeps its id and its place (seq) in the log.
   private static final String ACTIVITY_UPDATES =
       Arrays.stream(ACTIVITY_COLUMNS.split(",", -1))
@@ -166,6 +190,10 @@ final class JdbcStateStore extends AbstractStateStore {
           .collect(Collectors.joining(", "));
 
   private final Path path;
+  // Names the store in messages when it has no file (PostgreSQL).
+  private final String label;
+  private final SqlDialect dialect;
+  private final String deadLetterFilter;
   private final Connection connection;
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<String, PreparedStatement> statements = new HashMap<>();
@@ -173,9 +201,16 @@ final class JdbcStateStore extends AbstractStateStore {
   private boolean closed;
   private volatile String corruption;
 
-  private JdbcStateStore(Path path, Connection connection) {
+  private JdbcStateStore(Path path, String label, SqlDialect dialect, Connection connection) {
     this.path = path;
+    this.label = label;
+    this.dialect = dialect;
     this.connection = connection;
+    // NULL bounds and reason select everything; the reason matches as a case-sensitive substring.
+    this.deadLetterFilter =
+        " WHERE (CAST(? AS TEXT) IS NULL OR "
+            + dialect.contains("reason")
+            + ") AND dead_at >= ? AND dead_at < ?";
   }
 
   // ---- Opening ----------------------------------------------------------------------------------
@@ -211,7 +246,97 @@ final class JdbcStateStore extends AbstractStateStore {
       throw e;
     }
     LOG.debug("Opened state store {}", path);
-    return new JdbcStateStore(path, connection);
+    return new JdbcStateStore(path, null, SqlDialect.SQLITE, connection);
+  }
+
+  /**
+   * Opens the store in the current schema of a PostgreSQL connection taken from {@code dataSource}
+   * and held until {@link #close}, creating or migrating the schema.
+   */
+  static JdbcStateStore openPostgres(DataSource dataSource) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    Connection connection;
+    try {
+      connection = dataSource.getConnection();
+    } catch (SQLException e) {
+      throw new StateStoreException(
+          null, "PostgreSQL state store: cannot connect: " + e.getMessage(), e);
+    }
+    String label = "PostgreSQL state store";
+    try {
+      // The URL without its parameters (the driver lists them all), and the schema in use.
+      String url = connection.getMetaData().getURL().replaceFirst("\\?.*$", "");
+      try (Statement st = connection.createStatement()) {
+        label =
+            "PostgreSQL state store "
+                + url
+                + " (schema "
+                + queryString(st, "SELECT current_schema()")
+                + ")";
+      }
+      preparePostgres(connection, label);
+    } catch (SQLException e) {
+      closeAfterFailure(connection, e);
+      throw new StateStoreException(null, label + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeAfterFailure(connection, e);
+      throw e;
+    }
+    LOG.debug("Opened {}", label);
+    return new JdbcStateStore(null, label, SqlDialect.POSTGRES, connection);
+  }
+
+  /**
+   * Creates or migrates the schema in one transaction under a transaction-level advisory lock: a
+   * second host opening the same database meanwhile waits, then finds the schema current. DDL is
+   * transactional in PostgreSQL, so a failed step leaves the previous version intact.
+   */
+  private static void preparePostgres(Connection connection, String label) throws SQLException {
+    connection.setAutoCommit(false);
+    try (Statement st = connection.createStatement()) {
+      st.execute("SELECT pg_advisory_xact_lock(" + APPLICATION_ID + ")");
+      boolean exists =
+          queryInt(
+                  st,
+                  "SELECT COUNT(*) FROM information_schema.tables"
+                      + " WHERE table_schema = current_schema() AND table_name = 'schema_version'")
+              > 0;
+      if (exists) {
+        int version = queryInt(st, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+        if (version > SCHEMA_VERSION) {
+          throw new StateStoreException(
+              null,
+              label
+                  + ": was written by a newer version of braze-odp-sync (schema version "
+                  + version
+                  + ", this version supports up to "
+                  + SCHEMA_VERSION
+                  + "); upgrade the library or use another schema",
+              null);
+        }
+        migrate(st, version, SqlDialect.POSTGRES);
+      } else {
+        if (queryString(st, "SELECT current_schema()") == null) {
+          throw new StateStoreException(
+              null,
+              label
+                  + ": the connection has no current schema (search_path names no existing"
+                  + " schema); create the schema or set currentSchema in the URL",
+              null);
+        }
+        for (String ddl : SCHEMA_V1) {
+          st.execute(SqlDialect.POSTGRES.ddl(ddl));
+        }
+        recordVersion(st, 1);
+        migrate(st, 1, SqlDialect.POSTGRES);
+      }
+      connection.commit();
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
+    }
   }
 
   private static void requireDriver(Path path, String driverClass) {
@@ -333,7 +458,7 @@ final class JdbcStateStore extends AbstractStateStore {
                   + "); upgrade the library or use another file",
               null);
         }
-        migrate(st, version);
+        migrate(st, version, SqlDialect.SQLITE);
       } else if (applicationId == 0) {
         List<String> tables = new ArrayList<>();
         try (ResultSet rs =
@@ -358,7 +483,7 @@ final class JdbcStateStore extends AbstractStateStore {
         }
         st.execute("PRAGMA application_id = " + APPLICATION_ID);
         recordVersion(st, 1);
-        migrate(st, 1);
+        migrate(st, 1, SqlDialect.SQLITE);
       } else {
         throw new StateStoreException(
             path,
@@ -386,14 +511,15 @@ final class JdbcStateStore extends AbstractStateStore {
     NavigableMap<Integer, List<String>> steps = new TreeMap<>();
     steps.put(2, SCHEMA_V2);
     steps.put(3, SCHEMA_V3);
+    steps.put(6, SCHEMA_V6);
     return Collections.unmodifiableNavigableMap(steps);
   }
 
   /** Applies every migration step above {@code from}, recording each version it reaches. */
-  private static void migrate(Statement st, int from) throws SQLException {
+  private static void migrate(Statement st, int from, SqlDialect dialect) throws SQLException {
     for (Map.Entry<Integer, List<String>> step : MIGRATIONS.tailMap(from, false).entrySet()) {
       for (String ddl : step.getValue()) {
-        st.execute(ddl);
+        st.execute(dialect.ddl(ddl));
       }
       recordVersion(st, step.getKey());
       LOG.info("State store schema migrated to version {}", step.getKey());
@@ -404,7 +530,9 @@ final class JdbcStateStore extends AbstractStateStore {
     st.execute(
         "INSERT INTO schema_version (version, applied_at) VALUES ("
             + version
-            + ", strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+            + ", '"
+            + Instant.now().truncatedTo(ChronoUnit.SECONDS)
+            + "')");
   }
 
   private static int schemaVersion(Statement st, Path path) throws SQLException {
@@ -446,38 +574,55 @@ final class JdbcStateStore extends AbstractStateStore {
   }
 
   private static boolean isCorruption(SQLException e) {
-    int primary = e.getErrorCode() & 0xFF;
-    String message = String.valueOf(e.getMessage());
-    return primary == 11
-        || primary == 26
-        || message.contains("SQLITE_CORRUPT")
-        || message.contains("SQLITE_NOTADB");
+    return SqlDialect.SQLITE.isCorruption(e);
   }
 
-  /** Explains the SQLite result codes an operator can act on. */
   private static String describe(SQLException e) {
-    int primary = e.getErrorCode() & 0xFF;
+    return describe(SqlDialect.SQLITE, e);
+  }
+
+  /** Explains the result codes an operator can act on. */
+  private static String describe(SqlDialect dialect, SQLException e) {
     String message = String.valueOf(e.getMessage());
-    if (isCorruption(e)) {
-      return "the file is corrupt or not a SQLite database (" + message + ")";
+    if (dialect.isCorruption(e)) {
+      return dialect == SqlDialect.SQLITE
+          ? "the file is corrupt or not a SQLite database (" + message + ")"
+          : "the database reports corrupt data (" + message + ")";
     }
-    if (primary == 5 || primary == 6) {
-      return "the database stayed locked by another connection for "
-          + BUSY_TIMEOUT_MILLIS / 1000
-          + " s ("
-          + message
-          + ")";
+    if (dialect.isDiskFull(e)) {
+      return "the database's disk is full (" + message + ")";
+    }
+    if (dialect.isBusy(e)) {
+      return dialect == SqlDialect.SQLITE
+          ? "the database stayed locked by another connection for "
+              + BUSY_TIMEOUT_MILLIS / 1000
+              + " s ("
+              + message
+              + ")"
+          : "another connection held a lock this one needed (" + message + ")";
+    }
+    if (dialect.isUniqueViolation(e)) {
+      return "a unique constraint refused a duplicate row (" + message + ")";
     }
     return message;
   }
 
   private StateStoreException failure(String what, SQLException e) {
-    if (isCorruption(e)) {
+    if (dialect.isCorruption(e)) {
       // Damage found during a run: refuse every later call, so that the run stops at once instead
       // of writing more into a damaged file and failing later with a misleading driver message.
-      corruption = describe(e);
+      corruption = describe(dialect, e);
     }
-    return new StateStoreException(path, "failed to " + what + ": " + describe(e), e);
+    return exception("failed to " + what + ": " + describe(dialect, e), e);
+  }
+
+  private StateStoreException exception(String message, Throwable cause) {
+    return new StateStoreException(path, path == null ? label + ": " + message : message, cause);
+  }
+
+  /** Names the store in logs and messages: its file or its database. */
+  private Object where() {
+    return path == null ? label : path;
   }
 
   // ---- Plumbing ---------------------------------------------------------------------------------
@@ -500,11 +645,10 @@ final class JdbcStateStore extends AbstractStateStore {
 
   private void ensureOpen() {
     if (corruption != null) {
-      throw new StateStoreException(
-          path, "is corrupt; refusing to use it further: " + corruption, null);
+      throw exception("is corrupt; refusing to use it further: " + corruption, null);
     }
     if (closed) {
-      throw new IllegalStateException("The state store " + path + " is closed");
+      throw new IllegalStateException("The state store " + where() + " is closed");
     }
   }
 
@@ -663,6 +807,62 @@ final class JdbcStateStore extends AbstractStateStore {
     return changed + batch(head + row + tail, rest, binder);
   }
 
+  /**
+   * Inserts rows like {@link #insert}, {@value #ROWS_PER_INSERT} at a time, through statements
+   * ending in {@code RETURNING}, hands every returned row to {@code rows} and returns their number.
+   */
+  private <T> long insertReturning(
+      String head, String row, String tail, List<T> items, Binder<T> binder, RowHandler rows)
+      throws SQLException {
+    long returned = 0;
+    int params = (int) row.chars().filter(c -> c == '?').count();
+    for (int from = 0; from < items.size(); from += ROWS_PER_INSERT) {
+      int count = Math.min(ROWS_PER_INSERT, items.size() - from);
+      String sql = head + String.join(", ", Collections.nCopies(count, row)) + tail;
+      // The full-size statement is cached; a shorter last one is prepared for this call only, so
+      // that odd batch sizes do not fill the cache.
+      boolean full = count == ROWS_PER_INSERT;
+      PreparedStatement statement = full ? statement(sql) : connection.prepareStatement(sql);
+      try {
+        for (int r = 0; r < count; r++) {
+          binder.bind(statement, r * params + 1, items.get(from + r));
+        }
+        try (ResultSet rs = statement.executeQuery()) {
+          while (rs.next()) {
+            rows.accept(rs);
+            returned++;
+          }
+        }
+      } finally {
+        if (!full) {
+          statement.close();
+        }
+      }
+    }
+    return returned;
+  }
+
+  /**
+   * The keys sorted, so that two hosts inserting overlapping keys lock them in the same order and
+   * one waits for the other instead of both deadlocking.
+   */
+  private static List<String> lockOrder(List<String> keys) {
+    List<String> sorted = new ArrayList<>(keys);
+    sorted.sort(Codec.CODE_POINT_ORDER);
+    return sorted;
+  }
+
+  /** The keys among {@code chosen}, in the order of {@code keys}. */
+  private static Set<String> inOrder(List<String> keys, Set<String> chosen) {
+    Set<String> ordered = new LinkedHashSet<>();
+    for (String key : keys) {
+      if (chosen.contains(key)) {
+        ordered.add(key);
+      }
+    }
+    return ordered;
+  }
+
   private static long sum(int[] counts) {
     long total = 0;
     for (int count : counts) {
@@ -739,12 +939,13 @@ final class JdbcStateStore extends AbstractStateStore {
         e.addSuppressed(alreadyEnded);
       }
       if (usable()) {
-        LOG.debug("State store {}: SQLite had already rolled the transaction back", path, e);
+        LOG.debug("State store {}: SQLite had already rolled the transaction back", where(), e);
         return;
       }
       failure.addSuppressed(e);
       closed = true;
-      LOG.error("State store {}: rollback failed and the connection is unusable; closing", path, e);
+      LOG.error(
+          "State store {}: rollback failed and the connection is unusable; closing", where(), e);
       closeConnection();
     }
   }
@@ -816,7 +1017,7 @@ final class JdbcStateStore extends AbstractStateStore {
       }
       closed = true;
       closeConnection();
-      LOG.debug("Closed state store {}", path);
+      LOG.debug("Closed state store {}", where());
     } finally {
       lock.unlock();
     }
@@ -827,7 +1028,7 @@ final class JdbcStateStore extends AbstractStateStore {
       try {
         statement.close();
       } catch (SQLException e) {
-        LOG.debug("State store {}: closing a statement failed", path, e);
+        LOG.debug("State store {}: closing a statement failed", where(), e);
       }
     }
     statements.clear();
@@ -838,7 +1039,7 @@ final class JdbcStateStore extends AbstractStateStore {
     try {
       connection.close();
     } catch (SQLException e) {
-      LOG.warn("State store {}: closing the connection failed", path, e);
+      LOG.warn("State store {}: closing the connection failed", where(), e);
     }
   }
 
@@ -1093,6 +1294,43 @@ final class JdbcStateStore extends AbstractStateStore {
   }
 
   @Override
+  public List<OutboxMessage> claimOutbox(String owner, int limit, Instant now, Duration lease) {
+    Args.key(owner, "owner");
+    Args.limit(limit);
+    Objects.requireNonNull(now, "now");
+    Args.lease(lease);
+    long nowNanos = Codec.clampNanos(now);
+    long until = Codec.clampNanos(now.plus(lease));
+    return write(
+        "claim outbox messages",
+        () -> {
+          // PostgreSQL: rows another forwarder is claiming right now are skipped, not waited for;
+          // a claim it committed is re-checked after the lock and excludes the row.
+          TreeMap<Long, OutboxMessage> claimed = new TreeMap<>();
+          query(
+              "UPDATE outbox SET claim_owner = ?, claim_until = ? WHERE seq IN (SELECT seq FROM"
+                  + " outbox WHERE claim_until IS NULL OR claim_until <= ? OR claim_owner = ?"
+                  + " ORDER BY seq LIMIT ?"
+                  + dialect.skipLocked()
+                  + ") RETURNING seq, id, payload, enqueued_at, attempts",
+              rs ->
+                  claimed.put(
+                      rs.getLong(1),
+                      new OutboxMessage(
+                          rs.getString(2),
+                          rs.getString(3),
+                          Codec.fromNanos(rs.getLong(4)),
+                          rs.getInt(5))),
+              owner,
+              until,
+              nowNanos,
+              owner,
+              limit);
+          return List.copyOf(claimed.values());
+        });
+  }
+
+  @Override
   public OutboxSize outboxSize() {
     return read(
         "measure the outbox",
@@ -1115,8 +1353,8 @@ final class JdbcStateStore extends AbstractStateStore {
           List<DeadLetter> letters = new ArrayList<>();
           query(
               "SELECT id, payload, enqueued_at, dead_at, reason, attempts FROM dead_letter"
-                  + DEAD_LETTER_FILTER
-                  + " ORDER BY seq LIMIT ?4",
+                  + deadLetterFilter
+                  + " ORDER BY seq LIMIT ?",
               rs ->
                   letters.add(
                       new DeadLetter(
@@ -1126,7 +1364,7 @@ final class JdbcStateStore extends AbstractStateStore {
                           Codec.fromNanos(rs.getLong(4)),
                           rs.getString(5),
                           rs.getInt(6))),
-              filterParams(filter, limit));
+              filterParams(null, filter, limit));
           return letters;
         });
   }
@@ -1167,13 +1405,18 @@ final class JdbcStateStore extends AbstractStateStore {
     return read("count the parked events", () -> queryLong("SELECT COUNT(*) FROM parked"));
   }
 
-  private static Object[] filterParams(DeadLetterFilter filter, Object... more) {
-    Object[] params = new Object[3 + more.length];
-    params[0] = filter.reason();
-    params[1] = filter.from() == null ? Long.MIN_VALUE : Codec.clampNanos(filter.from());
-    params[2] = filter.until() == null ? Long.MAX_VALUE : Codec.clampNanos(filter.until());
-    System.arraycopy(more, 0, params, 3, more.length);
-    return params;
+  /** The parameters of {@code deadLetterFilter}, after {@code before} and before {@code after}. */
+  private static Object[] filterParams(Object before, DeadLetterFilter filter, Object... after) {
+    List<Object> params = new ArrayList<>();
+    if (before != null) {
+      params.add(before);
+    }
+    params.add(filter.reason());
+    params.add(filter.reason());
+    params.add(filter.from() == null ? Long.MIN_VALUE : Codec.clampNanos(filter.from()));
+    params.add(filter.until() == null ? Long.MAX_VALUE : Codec.clampNanos(filter.until()));
+    params.addAll(Arrays.asList(after));
+    return params.toArray();
   }
 
   private static LedgerEntry ledgerRow(ResultSet rs) {
@@ -1358,31 +1601,31 @@ final class JdbcStateStore extends AbstractStateStore {
   }
 
   @Override
-  public RunLease tryLock(String scope, String owner, Instant now, java.time.Duration lease) {
+  public RunLease tryLock(String scope, String owner, Instant now, Duration lease) {
     Args.key(scope, "scope");
     Args.key(owner, "owner");
     Objects.requireNonNull(now, "now");
     Args.lease(lease);
-    // BEGIN IMMEDIATE takes the database's write lock before the read, so that two processes
-    // cannot both see the scope free.
+    // One conditional upsert decides, in the database: it takes a free or expired lease and renews
+    // the owner's own, and changes nothing while another owner's lease runs. Two hosts racing for
+    // the scope serialise on its row (or on the primary key when there is none yet), so that only
+    // one of them can win, on SQLite and on PostgreSQL alike.
     return write(
         "take a run lock",
         () -> {
-          Optional<RunLease> held = leaseOf(scope);
-          if (held.isPresent() && !held.get().owner().equals(owner) && !held.get().expiredAt(now)) {
-            return held.get();
-          }
-          Instant since =
-              held.isPresent() && held.get().owner().equals(owner) ? held.get().acquiredAt() : now;
-          RunLease taken = new RunLease(scope, owner, since, now.plus(lease));
           update(
-              "INSERT OR REPLACE INTO run_lock (scope, owner, acquired_at, expires_at)"
-                  + " VALUES (?, ?, ?, ?)",
+              "INSERT INTO run_lock (scope, owner, acquired_at, expires_at) VALUES (?, ?, ?, ?)"
+                  + " ON CONFLICT (scope) DO UPDATE SET owner = excluded.owner,"
+                  + " acquired_at = CASE WHEN run_lock.owner = excluded.owner"
+                  + " THEN run_lock.acquired_at ELSE excluded.acquired_at END,"
+                  + " expires_at = excluded.expires_at"
+                  + " WHERE run_lock.owner = excluded.owner OR run_lock.expires_at <= ?",
               scope,
               owner,
-              taken.acquiredAt(),
-              Codec.clampNanos(taken.expiresAt()));
-          return taken;
+              now,
+              Codec.clampNanos(now.plus(lease)),
+              now);
+          return leaseOf(scope).orElseThrow();
         });
   }
 
@@ -1494,9 +1737,10 @@ final class JdbcStateStore extends AbstractStateStore {
           "write a checkpoint",
           () ->
               update(
-                  "INSERT OR REPLACE INTO checkpoint (scope, "
+                  "INSERT INTO checkpoint (scope, "
                       + CHECKPOINT_COLUMNS
-                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (scope) DO UPDATE SET "
+                      + CHECKPOINT_UPDATES,
                   scope,
                   c.runId(),
                   c.exportObjectPrefix(),
@@ -1518,7 +1762,12 @@ final class JdbcStateStore extends AbstractStateStore {
     void doPutLastSuccess(String scope, Instant at) {
       sql(
           "write a last success",
-          () -> update("INSERT OR REPLACE INTO last_success (scope, at) VALUES (?, ?)", scope, at));
+          () ->
+              update(
+                  "INSERT INTO last_success (scope, at) VALUES (?, ?)"
+                      + " ON CONFLICT (scope) DO UPDATE SET at = excluded.at",
+                  scope,
+                  at));
     }
 
     @Override
@@ -1530,9 +1779,9 @@ final class JdbcStateStore extends AbstractStateStore {
           "write hashes",
           () ->
               insert(
-                  "INSERT OR REPLACE INTO diff_hash (namespace, customer, hash) VALUES ",
+                  "INSERT INTO diff_hash (namespace, customer, hash) VALUES ",
                   "(?, ?, ?)",
-                  "",
+                  " ON CONFLICT (namespace, customer) DO UPDATE SET hash = excluded.hash",
                   sorted,
                   (st, i, e) -> {
                     st.setString(i, namespace);
@@ -1567,9 +1816,9 @@ final class JdbcStateStore extends AbstractStateStore {
           "stage members",
           () ->
               insert(
-                  "INSERT OR IGNORE INTO member_staged (segment, run, member) VALUES ",
+                  "INSERT INTO member_staged (segment, run, member) VALUES ",
                   "(?, ?, ?)",
-                  "",
+                  " ON CONFLICT DO NOTHING",
                   keys,
                   (st, i, key) -> {
                     st.setString(i, segmentId);
@@ -1594,8 +1843,8 @@ final class JdbcStateStore extends AbstractStateStore {
                     runId);
             long entered =
                 update(
-                    "INSERT OR IGNORE INTO member (segment, member) SELECT segment, member"
-                        + " FROM member_staged WHERE segment = ? AND run = ?",
+                    "INSERT INTO member (segment, member) SELECT segment, member"
+                        + " FROM member_staged WHERE segment = ? AND run = ? ON CONFLICT DO NOTHING",
                     segmentId,
                     runId);
             update("DELETE FROM member_staged WHERE segment = ?", segmentId);
@@ -1646,32 +1895,25 @@ final class JdbcStateStore extends AbstractStateStore {
     }
 
     @Override
-    Set<String> seenAmong(List<String> ids) {
-      return sql(
-          "read seen ids",
-          () -> {
-            Set<String> found = new LinkedHashSet<>();
-            selectIn(
-                "SELECT id FROM seen_id WHERE id IN ", "", ids, rs -> found.add(rs.getString(1)));
-            return found;
-          });
-    }
-
-    @Override
-    void doInsertSeen(List<String> ids, Instant now) {
+    Set<String> doInsertSeen(List<String> ids, Instant now) {
       long nanos = Codec.toNanos(now);
+      // The primary key decides which receiver saw an id first: RETURNING names the rows this
+      // statement inserted, also when another host inserts the same ids concurrently.
+      Set<String> inserted = new HashSet<>();
       sql(
           "mark ids seen",
           () ->
-              insert(
-                  "INSERT OR IGNORE INTO seen_id (id, seen_at) VALUES ",
+              insertReturning(
+                  "INSERT INTO seen_id (id, seen_at) VALUES ",
                   "(?, ?)",
-                  "",
-                  ids,
+                  " ON CONFLICT DO NOTHING RETURNING id",
+                  lockOrder(ids),
                   (st, i, id) -> {
                     st.setString(i, id);
                     st.setLong(i + 1, nanos);
-                  }));
+                  },
+                  rs -> inserted.add(rs.getString(1))));
+      return inOrder(ids, inserted);
     }
 
     @Override
@@ -1687,9 +1929,9 @@ final class JdbcStateStore extends AbstractStateStore {
           "write to the outbox",
           () ->
               insert(
-                  "INSERT OR IGNORE INTO outbox (id, payload, size, enqueued_at) VALUES ",
+                  "INSERT INTO outbox (id, payload, size, enqueued_at) VALUES ",
                   "(?, ?, ?, ?)",
-                  "",
+                  " ON CONFLICT DO NOTHING",
                   messages,
                   (st, i, m) -> {
                     st.setString(i, m.id());
@@ -1712,7 +1954,8 @@ final class JdbcStateStore extends AbstractStateStore {
           "count delivery attempts",
           () ->
               batch(
-                  "UPDATE outbox SET attempts = attempts + 1 WHERE id = ?",
+                  "UPDATE outbox SET attempts = attempts + 1, claim_owner = NULL,"
+                      + " claim_until = NULL WHERE id = ?",
                   ids,
                   (st, i, id) -> st.setString(i, id)));
     }
@@ -1723,8 +1966,13 @@ final class JdbcStateStore extends AbstractStateStore {
       return sql(
           "move outbox messages to the dead letters",
           () -> {
+            // Delete, then insert: a replaced letter moves to the end, as its new seq says.
             batch(
-                "INSERT OR REPLACE INTO dead_letter"
+                "DELETE FROM dead_letter WHERE id = ?",
+                reasonsById.keySet(),
+                (st, i, id) -> st.setString(i, id));
+            batch(
+                "INSERT INTO dead_letter"
                     + " (id, payload, size, enqueued_at, attempts, dead_at, reason)"
                     + " SELECT id, payload, size, enqueued_at, attempts, ?, ? FROM outbox"
                     + " WHERE id = ?",
@@ -1747,10 +1995,9 @@ final class JdbcStateStore extends AbstractStateStore {
           "park events",
           () ->
               insert(
-                  "INSERT OR IGNORE INTO parked (id, payload, braze_id, external_id, parked_at)"
-                      + " VALUES ",
+                  "INSERT INTO parked (id, payload, braze_id, external_id, parked_at) VALUES ",
                   "(?, ?, ?, ?, ?)",
-                  "",
+                  " ON CONFLICT DO NOTHING",
                   events,
                   (st, i, e) -> {
                     st.setString(i, e.id());
@@ -1775,8 +2022,8 @@ final class JdbcStateStore extends AbstractStateStore {
           () ->
               update("DELETE FROM parked WHERE parked_at < ?", Codec.clampNanos(cutoff))
                   + update(
-                      "DELETE FROM parked WHERE seq IN"
-                          + " (SELECT seq FROM parked ORDER BY seq DESC LIMIT -1 OFFSET ?)",
+                      "DELETE FROM parked WHERE seq NOT IN"
+                          + " (SELECT seq FROM parked ORDER BY seq DESC LIMIT ?)",
                       keep));
     }
 
@@ -1786,12 +2033,12 @@ final class JdbcStateStore extends AbstractStateStore {
           "replay dead letters",
           () -> {
             update(
-                "INSERT OR IGNORE INTO outbox (id, payload, size, enqueued_at)"
-                    + " SELECT id, payload, size, ?4 FROM dead_letter"
-                    + DEAD_LETTER_FILTER
-                    + " ORDER BY seq",
-                filterParams(filter, Codec.toNanos(at)));
-            return update("DELETE FROM dead_letter" + DEAD_LETTER_FILTER, filterParams(filter));
+                "INSERT INTO outbox (id, payload, size, enqueued_at)"
+                    + " SELECT id, payload, size, ? FROM dead_letter"
+                    + deadLetterFilter
+                    + " ORDER BY seq ON CONFLICT DO NOTHING",
+                filterParams(Codec.toNanos(at), filter));
+            return update("DELETE FROM dead_letter" + deadLetterFilter, filterParams(null, filter));
           });
     }
 
@@ -1822,25 +2069,31 @@ final class JdbcStateStore extends AbstractStateStore {
     }
 
     @Override
-    void doClaim(String activation, String occurrence, List<String> customers, Instant at) {
+    Set<String> doClaim(String activation, String occurrence, List<String> customers, Instant at) {
       long nanos = Codec.toNanos(at);
+      // The primary key, not the read before, makes a claim at most once: a row another host
+      // inserted meanwhile conflicts, and only a FAILED entry may be taken over.
+      Set<String> claimed = new HashSet<>();
       sql(
           "record pending sends",
           () ->
-              insert(
+              insertReturning(
                   "INSERT INTO ledger (" + LEDGER_COLUMNS + ") VALUES ",
                   "(?, ?, ?, 'PENDING', ?, ?, NULL, NULL)",
                   " ON CONFLICT (activation, occurrence, customer) DO UPDATE SET"
                       + " state = 'PENDING', attempted_at = excluded.attempted_at,"
-                      + " updated_at = excluded.updated_at, dispatch_id = NULL, reason = NULL",
-                  customers,
+                      + " updated_at = excluded.updated_at, dispatch_id = NULL, reason = NULL"
+                      + " WHERE ledger.state = 'FAILED' RETURNING customer",
+                  lockOrder(customers),
                   (st, i, customer) -> {
                     st.setString(i, activation);
                     st.setString(i + 1, occurrence);
                     st.setString(i + 2, customer);
                     st.setLong(i + 3, nanos);
                     st.setLong(i + 4, nanos);
-                  }));
+                  },
+                  rs -> claimed.add(rs.getString(1))));
+      return inOrder(customers, claimed);
     }
 
     @Override

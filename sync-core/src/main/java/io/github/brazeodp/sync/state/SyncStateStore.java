@@ -1,6 +1,7 @@
 package io.github.brazeodp.sync.state;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -9,13 +10,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import javax.sql.DataSource;
 
 /**
  * The durable state of the sync flows: checkpoints, diff hashes, segment membership, the identity
  * map, Currents de-duplication ids and outbox, the activation ledger and the activity log.
  *
- * <p>Two implementations behave identically: {@link #inMemory()} and {@link #sqlite(Path)}. Both
- * are safe for use by several threads. Everything is keyed by strings chosen by the flows.
+ * <p>Three implementations behave identically: {@link #inMemory()}, {@link #sqlite(Path)} and
+ * {@link #postgres(DataSource)}. All are safe for use by several threads. Everything is keyed by
+ * strings chosen by the flows.
  *
  * <p>Every write is transactional (see {@link StateWriter}). Reads made on the thread running a
  * {@link #transaction} callback see that transaction's writes; other threads wait for it to end.
@@ -69,6 +72,25 @@ public interface SyncStateStore extends StateWriter, AutoCloseable {
    */
   static SyncStateStore sqlite(Path file) {
     return JdbcStateStore.open(file);
+  }
+
+  /**
+   * Opens the store in a PostgreSQL database, creating or migrating its tables in the current
+   * schema of the connection (set {@code currentSchema} in the URL to give the store a schema of
+   * its own).
+   *
+   * <p>The store takes one connection from {@code dataSource} and holds it until {@link #close}.
+   * Several processes, on several hosts, may open stores on one database at once and share it: run
+   * locks, outbox claims, de-duplication ids and the activation ledger are decided by the database
+   * (see the README's "State store" section). It needs {@code org.postgresql:postgresql} on the
+   * classpath unless the data source brings its own driver.
+   *
+   * @param dataSource where to connect
+   * @return the open store; close it when done
+   * @throws StateStoreException if the database cannot be reached or holds a newer schema
+   */
+  static SyncStateStore postgres(DataSource dataSource) {
+    return JdbcStateStore.openPostgres(dataSource);
   }
 
   // ---- Transactions --------------------------------------------------------------------------
@@ -257,6 +279,24 @@ public interface SyncStateStore extends StateWriter, AutoCloseable {
   List<OutboxMessage> peekOutbox(int limit);
 
   /**
+   * Claims the oldest queued messages that no other owner's unexpired claim holds, for {@code
+   * owner} until {@code now + lease}, and returns them. Until then, or until they are acknowledged,
+   * dead-lettered or released by {@link #countAttempts}, no other owner's claim returns them:
+   * several forwarders sharing one store (PostgreSQL), each with its own owner, send different
+   * messages. The owner's own claims are returned again, so that a forwarder restarted under the
+   * same owner resends at once what it had in flight; a forwarder that dies for good leaves its
+   * claims to expire, after which any forwarder takes the messages.
+   *
+   * @param owner who claims; forwarders sharing a store need distinct owners
+   * @param limit the maximum number, at least 1
+   * @param now the current time
+   * @param lease how long the claim lasts; longer than one delivery attempt takes
+   * @return up to {@code limit} messages, oldest first
+   * @throws StateStoreException if the store cannot commit
+   */
+  List<OutboxMessage> claimOutbox(String owner, int limit, Instant now, Duration lease);
+
+  /**
    * Returns how many messages and bytes the outbox holds.
    *
    * @return the outbox's size
@@ -265,7 +305,7 @@ public interface SyncStateStore extends StateWriter, AutoCloseable {
 
   /**
    * Counts one more failed delivery attempt for each queued message, so that a message failing for
-   * too long can be moved to the dead letters; ids not queued are ignored.
+   * too long can be moved to the dead letters, and releases its claim; ids not queued are ignored.
    *
    * @param ids the messages' ids
    * @return the number of messages updated

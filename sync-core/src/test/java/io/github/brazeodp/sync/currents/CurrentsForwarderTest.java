@@ -111,6 +111,75 @@ class CurrentsForwarderTest {
   }
 
   @Test
+  void twoForwardersOnOneStoreNeverSendTheSameEvent() {
+    SyncStateStore store = memory();
+    CurrentsForwarder[] second = new CurrentsForwarder[1];
+    // While the first forwarder's request is in flight, the second drains the store.
+    OdpGateway slow =
+        new DelegatingOdp(odp) {
+          @Override
+          public BatchResult sendEvents(List<OdpEvent> events) {
+            if (second[0] != null) {
+              CurrentsForwarder other = second[0];
+              second[0] = null;
+              assertThat(other.drainOnce().forwarded()).isEqualTo(6);
+            }
+            return super.sendEvents(events);
+          }
+        };
+    CurrentsForwarder first =
+        CurrentsForwarder.builder()
+            .odp(slow)
+            .state(store)
+            .clock(clock)
+            .batchSize(4)
+            .claims("forwarder-1", Duration.ofMinutes(1))
+            .activityWindow(Duration.ZERO)
+            .build();
+    toClose.add(first);
+    second[0] =
+        CurrentsForwarder.builder()
+            .odp(odp)
+            .state(store)
+            .clock(clock)
+            .claims("forwarder-2", Duration.ofMinutes(1))
+            .activityWindow(Duration.ZERO)
+            .build();
+    toClose.add(second[0]);
+    receiver(first).handle(headers(TOKEN), events("e", 10));
+
+    assertThat(first.drainOnce().forwarded()).isEqualTo(4);
+    // The second took the six events nobody held; each event reached ODP once.
+    assertThat(odp.events())
+        .extracting(OdpEvent::idempotenceId)
+        .containsExactlyInAnyOrder("e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9");
+    assertThat(odp.calls(InMemoryOdp.Operation.SEND_EVENTS)).isEqualTo(2);
+    assertThat(store.outboxSize().messages()).isZero();
+  }
+
+  @Test
+  void aForwarderThatDiedLeavesItsClaimsToAnotherAfterTheLease() {
+    SyncStateStore store = memory();
+    CurrentsForwarder f =
+        CurrentsForwarder.builder()
+            .odp(odp)
+            .state(store)
+            .clock(clock)
+            .claims("forwarder-2", Duration.ofMinutes(1))
+            .activityWindow(Duration.ZERO)
+            .build();
+    toClose.add(f);
+    receiver(f).handle(headers(TOKEN), events("x", 1));
+    // Another forwarder claimed the event and died before ODP answered.
+    assertThat(store.claimOutbox("dead-forwarder", 10, NOW, Duration.ofMinutes(1))).hasSize(1);
+
+    assertThat(f.drainOnce().forwarded()).isZero();
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(f.drainOnce().forwarded()).isEqualTo(1);
+    assertThat(odp.events()).extracting(OdpEvent::idempotenceId).containsExactly("x0");
+  }
+
+  @Test
   void aLostResponseIsResentAndOdpKeepsOneCopy() {
     SyncStateStore store = memory();
     CurrentsForwarder f = forwarder(odp, store);

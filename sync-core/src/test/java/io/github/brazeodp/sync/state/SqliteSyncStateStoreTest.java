@@ -407,7 +407,7 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
     store.appendActivity(activity("old", Flow.SEGMENT_SYNC, T0));
     store.close();
     // Back to what version 1 wrote: no dead letters, parked events or attempt counts (version 2),
-    // no lock table and no reason column (version 3).
+    // no lock table and no reason column (version 3), no outbox claims (version 6).
     execute(
         file(),
         "DROP TABLE dead_letter",
@@ -415,6 +415,8 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
         "ALTER TABLE outbox DROP COLUMN attempts",
         "DROP TABLE run_lock",
         "ALTER TABLE activity DROP COLUMN reason",
+        "ALTER TABLE outbox DROP COLUMN claim_owner",
+        "ALTER TABLE outbox DROP COLUMN claim_until",
         "DELETE FROM schema_version WHERE version > 1");
 
     store = SyncStateStore.sqlite(file());

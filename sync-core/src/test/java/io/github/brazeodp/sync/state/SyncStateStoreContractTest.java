@@ -446,6 +446,64 @@ abstract class SyncStateStoreContractTest {
     }
 
     @Test
+    void claimsHideMessagesFromOtherOwnersUntilAcknowledgedReleasedOrExpired() {
+      store.enqueue(List.of(message("1", "a"), message("2", "b"), message("3", "c")));
+      Duration lease = Duration.ofMinutes(1);
+
+      assertThat(store.claimOutbox("fwd-a", 2, T0, lease))
+          .containsExactly(message("1", "a"), message("2", "b"));
+      // Another owner gets only what nobody holds; the holder gets its own claims again.
+      assertThat(store.claimOutbox("fwd-b", 10, T0, lease))
+          .extracting(OutboxMessage::id)
+          .containsExactly("3");
+      assertThat(store.claimOutbox("fwd-c", 10, T0, lease)).isEmpty();
+      assertThat(store.claimOutbox("fwd-a", 10, T0.plusSeconds(1), lease))
+          .extracting(OutboxMessage::id)
+          .containsExactly("1", "2");
+      // Claims change nothing a reader sees.
+      assertThat(store.peekOutbox(10)).extracting(OutboxMessage::id).containsExactly("1", "2", "3");
+
+      // A counted attempt releases the message to anyone; an acknowledged one is gone.
+      store.countAttempts(List.of("1"));
+      store.acknowledge(List.of("2"));
+      assertThat(store.claimOutbox("fwd-c", 10, T0.plusSeconds(2), lease))
+          .containsExactly(new OutboxMessage("1", "a", T0, 1));
+
+      // fwd-b's claim (from T0) and fwd-c's (from T0 + 2 s) expire in order.
+      assertThat(store.claimOutbox("fwd-d", 10, T0.plus(lease).minusNanos(1), lease)).isEmpty();
+      assertThat(store.claimOutbox("fwd-d", 10, T0.plus(lease), lease))
+          .extracting(OutboxMessage::id)
+          .containsExactly("3");
+      assertThat(store.claimOutbox("fwd-e", 10, T0.plus(lease).plusSeconds(2), lease))
+          .extracting(OutboxMessage::id)
+          .containsExactly("1");
+    }
+
+    @Test
+    void claimsAreUndoneWithTheirTransactionAndCheckTheirArguments() {
+      store.enqueue(List.of(message("1", "a")));
+      Duration lease = Duration.ofMinutes(1);
+      assertThatThrownBy(
+              () ->
+                  store.transaction(
+                      tx -> {
+                        assertThat(store.claimOutbox("fwd-a", 1, T0, lease)).hasSize(1);
+                        throw new IllegalStateException("crash");
+                      }))
+          .hasMessage("crash");
+      assertThat(store.claimOutbox("fwd-b", 1, T0, lease)).hasSize(1);
+
+      assertThatThrownBy(() -> store.claimOutbox(null, 1, T0, lease))
+          .isInstanceOf(NullPointerException.class)
+          .hasMessageContaining("owner");
+      assertThatThrownBy(() -> store.claimOutbox("fwd", 0, T0, lease))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("limit");
+      assertThatThrownBy(() -> store.claimOutbox("fwd", 1, T0, Duration.ZERO))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void measuresItsSizeInUtf8Bytes() {
       assertThat(store.outboxSize()).isEqualTo(new OutboxSize(0, 0));
       store.enqueue(List.of(message("a", "abc"), message("b", "é😀")));
