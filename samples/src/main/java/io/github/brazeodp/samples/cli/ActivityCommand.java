@@ -1,7 +1,6 @@
 package io.github.brazeodp.samples.cli;
 
 import io.github.brazeodp.sync.state.SyncStateStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,17 +38,7 @@ final class ActivityCommand implements Callable<Integer> {
     if (limit < 1) {
       throw new ConfigException("--limit must be at least 1, was " + limit);
     }
-    Path file = state;
-    if (file == null) {
-      if (config == null) {
-        throw new ConfigException("give --state FILE or --config FILE");
-      }
-      file = HostConfig.stateFileOf(config);
-    }
-    if (!Files.exists(file)) {
-      throw new ConfigException("state file not found: " + file);
-    }
-    try (SyncStateStore store = SyncStateStore.sqlite(file)) {
+    try (SyncStateStore store = HostConfig.openStateOf(state, config, System::getenv)) {
       if (json) {
         ActivityTable.printJson(System.out, store.recentActivity(limit));
       } else {

@@ -103,7 +103,7 @@ final class CheckCommand implements Callable<Integer> {
           rows.add(row);
           sink.accept(row);
         };
-    Row state = stateFile(cfg.stateFile());
+    Row state = cfg.postgres() != null ? postgres(cfg.postgres()) : stateFile(cfg.stateFile());
     add.accept(state);
     add.accept(currentsTokens(cfg.currents()));
     if (state.verdict() == Verdict.FAIL) {
@@ -135,6 +135,23 @@ final class CheckCommand implements Callable<Integer> {
   }
 
   // ---- checks ----------------------------------------------------------------------------------
+
+  /** Opens the PostgreSQL store, which also creates or migrates its schema, and closes it. */
+  static Row postgres(HostConfig.Postgres postgres) {
+    String check = "state store";
+    String where = "PostgreSQL " + postgres.url() + " as " + postgres.user();
+    try (io.github.brazeodp.sync.state.SyncStateStore store = postgres.open()) {
+      return new Row(
+          check,
+          Verdict.PASS,
+          where
+              + ": connected, schema current; outbox holds "
+              + store.outboxSize().messages()
+              + " events");
+    } catch (RuntimeException e) {
+      return new Row(check, Verdict.FAIL, where + ": " + e.getMessage());
+    }
+  }
 
   static Row stateFile(Path file) {
     String check = "state file";

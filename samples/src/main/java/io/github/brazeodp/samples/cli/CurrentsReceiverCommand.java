@@ -107,13 +107,13 @@ final class CurrentsReceiverCommand implements Callable<Integer> {
             + " at "
             + cfg.currents().path()
             + "; state in "
-            + cfg.stateFile().toAbsolutePath());
+            + cfg.stateDescription());
     if (host.awaitStopOrClosedStore(stopped, STORE_CHECK)) {
       log.line(
           "Currents receiver: the state store closed after an unrecoverable failure; exiting"
               + " so that the supervisor restarts the receiver (acknowledged events stay queued"
               + " in "
-              + cfg.stateFile().toAbsolutePath()
+              + cfg.stateDescription()
               + ")");
       return ExitCodes.FAILED;
     }

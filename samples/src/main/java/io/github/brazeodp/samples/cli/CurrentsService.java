@@ -2,6 +2,7 @@ package io.github.brazeodp.samples.cli;
 
 import io.github.brazeodp.samples.currents.CurrentsHttpServer;
 import io.github.brazeodp.sync.IdentityRule;
+import io.github.brazeodp.sync.RunLock;
 import io.github.brazeodp.sync.currents.CurrentsCounts;
 import io.github.brazeodp.sync.currents.CurrentsForwarder;
 import io.github.brazeodp.sync.currents.CurrentsReceiver;
@@ -37,6 +38,9 @@ final class CurrentsService implements AutoCloseable {
     this.server = server;
   }
 
+  /** How long a replica's outbox claim lasts: well beyond one ODP request with its retries. */
+  static final Duration CLAIM_LEASE = Duration.ofMinutes(1);
+
   /**
    * Starts forwarding (first draining what a previous run left in the outbox) and then serving.
    *
@@ -66,12 +70,17 @@ final class CurrentsService implements AutoCloseable {
       String prefix,
       Duration flushTimeout,
       boolean daemon) {
-    CurrentsForwarder forwarder =
+    CurrentsForwarder.Builder forwarding =
         CurrentsForwarder.builder()
             .odp(host.odpGateway)
             .state(host.state)
-            .shutdownTimeout(flushTimeout)
-            .build();
+            .shutdownTimeout(flushTimeout);
+    if (host.sharedState()) {
+      // Replicas share the PostgreSQL outbox: each forwarder claims under a name of its own. A
+      // replica that dies leaves its claims to the others after the lease.
+      forwarding.claims("currents-forwarder/" + RunLock.newOwner(), CLAIM_LEASE);
+    }
+    CurrentsForwarder forwarder = forwarding.build();
     CurrentsReceiver receiver =
         CurrentsReceiver.builder()
             .tokens(tokens)

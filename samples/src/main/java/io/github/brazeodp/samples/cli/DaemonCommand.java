@@ -77,13 +77,13 @@ final class DaemonCommand implements Callable<Integer> {
                   }
                 },
                 "daemon-shutdown"));
-    log.line("daemon: started; state in " + cfg.stateFile().toAbsolutePath());
+    log.line("daemon: started; state in " + cfg.stateDescription());
     // The same watch as currents-receiver: a store that closed itself ends the process non-zero.
     if (host.awaitStopOrClosedStore(stopped, CurrentsReceiverCommand.STORE_CHECK)) {
       log.line(
           "daemon: the state store closed after an unrecoverable failure; exiting so that the"
               + " supervisor restarts the daemon (its state stays in "
-              + cfg.stateFile().toAbsolutePath()
+              + cfg.stateDescription()
               + ")");
       return ExitCodes.FAILED;
     }

@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /** What a command needs to run flows: the two clients, their gateways, the state store. */
@@ -25,6 +26,7 @@ final class Host implements AutoCloseable {
   final BrazeClientGateway brazeGateway;
   final OdpClientGateway odpGateway;
   final SyncStateStore state;
+  // The SQLite file, or null when the state is in PostgreSQL.
   final Path stateFile;
   private final JsonLinesInspector sink;
 
@@ -90,6 +92,7 @@ final class Host implements AutoCloseable {
         odpRegion,
         odpUrl,
         exportPolling,
+        () -> SyncStateStore.sqlite(stateFile),
         stateFile,
         inspect,
         null,
@@ -105,6 +108,7 @@ final class Host implements AutoCloseable {
       io.github.brazeodp.odp.OdpRegion odpRegion,
       String odpUrl,
       io.github.brazeodp.odp.ExportPolling exportPolling,
+      Supplier<SyncStateStore> openState,
       Path stateFile,
       Path inspect,
       EventInspector page,
@@ -142,7 +146,7 @@ final class Host implements AutoCloseable {
     return new Host(
         brazeSettings.apply(b).build(),
         odpSettings.apply(o).build(),
-        SyncStateStore.sqlite(stateFile),
+        openState.get(),
         stateFile,
         sink,
         all,
@@ -187,7 +191,8 @@ final class Host implements AutoCloseable {
         config.odp().region(),
         config.odp().baseUrl(),
         null,
-        config.stateFile(),
+        config::openState,
+        config.postgres() == null ? config.stateFile() : null,
         inspect,
         page,
         b ->
@@ -235,6 +240,11 @@ final class Host implements AutoCloseable {
     } catch (RuntimeException failing) {
       return false;
     }
+  }
+
+  /** Whether the state is in PostgreSQL, shared with other processes and hosts. */
+  boolean sharedState() {
+    return stateFile == null;
   }
 
   @Override

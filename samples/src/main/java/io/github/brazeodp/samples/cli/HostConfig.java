@@ -14,6 +14,8 @@ import io.github.brazeodp.sync.mapping.FieldMapping;
 import io.github.brazeodp.sync.mapping.FieldMappings;
 import io.github.brazeodp.sync.mapping.Transform;
 import io.github.brazeodp.sync.segments.Selection;
+import io.github.brazeodp.sync.state.SyncStateStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -23,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The host's configuration file, read strictly: unknown keys and unset secrets are errors that name
@@ -35,6 +38,7 @@ record HostConfig(
     Braze braze,
     Odp odp,
     Path stateFile,
+    Postgres postgres,
     SegmentSync segmentSync,
     Currents currents,
     Daemon daemon,
@@ -92,7 +96,49 @@ record HostConfig(
     }
   }
 
-  record Daemon(LocalTime syncAt, ZoneId zone) {}
+  /**
+   * The daemon's settings; {@code name} names its cluster-wide lease {@code daemon/<name>}, so that
+   * of all replicas sharing one state store exactly one runs the schedules.
+   */
+  record Daemon(LocalTime syncAt, ZoneId zone, String name) {
+    String leaseScope() {
+      return "daemon/" + name;
+    }
+  }
+
+  /**
+   * The PostgreSQL state store ({@code state.postgres}); null in {@link HostConfig#postgres} when
+   * the SQLite file is used. {@code password} is the value of the variable {@code passwordEnv}
+   * names, and never printed.
+   */
+  record Postgres(String url, String user, String passwordEnv, String password) {
+    @Override
+    public String toString() {
+      return "Postgres[url=" + url + ", user=" + user + ", passwordEnv=" + passwordEnv + "]";
+    }
+
+    SyncStateStore open() {
+      PGSimpleDataSource ds = new PGSimpleDataSource();
+      ds.setURL(url);
+      ds.setUser(user);
+      ds.setPassword(password);
+      return SyncStateStore.postgres(ds);
+    }
+  }
+
+  /**
+   * Opens the configured state store: PostgreSQL when {@code state.postgres} is set, else SQLite.
+   */
+  SyncStateStore openState() {
+    return postgres != null ? postgres.open() : SyncStateStore.sqlite(stateFile);
+  }
+
+  /** Where the state is, for log lines: the SQLite file or the PostgreSQL URL (no password). */
+  String stateDescription() {
+    return postgres != null
+        ? "PostgreSQL " + postgres.url() + " as " + postgres.user()
+        : stateFile.toAbsolutePath().toString();
+  }
 
   /** The default port of the troubleshooting page when {@code --ui} is given without one. */
   static final int DEFAULT_UI_PORT = 8081;
@@ -151,11 +197,32 @@ record HostConfig(
       Set.of(
           "braze", "odp", "state", "segmentSync", "currents", "daemon", "activations", "log", "ui");
 
-  /** Reads only the state file's path, so that reading the activity log needs no secrets. */
-  static Path stateFileOf(Path file) {
-    JsonConfig root = JsonConfig.read(file, name -> null).allow(SECTIONS);
-    return Path.of(
-        root.object("state").allow(Set.of("sqlite")).string("sqlite", "braze-odp-sync.db"));
+  /**
+   * Opens the store of a command that needs no API keys: the SQLite file {@code state} (--state),
+   * else the store the config file configures, reading only its {@code state} section: the SQLite
+   * file, which must exist, or the PostgreSQL database with the credentials its variables hold.
+   */
+  static SyncStateStore openStateOf(Path state, Path config, Function<String, String> env) {
+    Path file = state;
+    if (file == null) {
+      if (config == null) {
+        throw new ConfigException("give --state FILE or --config FILE");
+      }
+      JsonConfig st =
+          JsonConfig.read(config, env)
+              .allow(SECTIONS)
+              .object("state")
+              .allow(Set.of("sqlite", "postgres"));
+      Postgres postgres = postgres(st, env);
+      if (postgres != null) {
+        return postgres.open();
+      }
+      file = Path.of(st.string("sqlite", "braze-odp-sync.db"));
+    }
+    if (!Files.exists(file)) {
+      throw new ConfigException("state file not found: " + file);
+    }
+    return SyncStateStore.sqlite(file);
   }
 
   /**
@@ -188,7 +255,7 @@ record HostConfig(
     JsonConfig o =
         root.object("odp")
             .allow(Set.of("apiKeyEnv", "region", "baseUrl", "allowPrivateDownloadHosts"));
-    JsonConfig st = root.object("state").allow(Set.of("sqlite"));
+    JsonConfig st = root.object("state").allow(Set.of("sqlite", "postgres"));
     JsonConfig ss =
         root.object("segmentSync")
             .allow(
@@ -202,14 +269,15 @@ record HostConfig(
                     "concurrentExports"));
     JsonConfig cu =
         root.object("currents").allow(Set.of("port", "path", "tokensEnv", "bodyLimitBytes"));
-    JsonConfig d = root.object("daemon").allow(Set.of("segmentSyncAt", "zone"));
+    JsonConfig d = root.object("daemon").allow(Set.of("segmentSyncAt", "zone", "name"));
     return new HostConfig(
         braze(b),
         odp(o),
         Path.of(st.string("sqlite", "braze-odp-sync.db")),
+        postgres(st, env),
         segmentSync(ss),
         currents(cu, env),
-        daemon(d),
+        daemon(d, file),
         ActivationsConfig.read(root),
         ActivationsConfig.polling(root),
         ui(root.object("ui").allow(Set.of("port", "host", "tokenEnv")), env));
@@ -508,7 +576,46 @@ record HostConfig(
     return new Ui(port, host, tokenEnv, token);
   }
 
-  private static Daemon daemon(JsonConfig d) {
+  /** Reads {@code state.postgres}, or returns null when it is absent. */
+  static Postgres postgres(JsonConfig st, Function<String, String> env) {
+    if (!st.has("postgres")) {
+      return null;
+    }
+    if (st.has("sqlite")) {
+      throw new ConfigException(
+          "set either "
+              + st.qualified("sqlite")
+              + " or "
+              + st.qualified("postgres")
+              + ", not both: the state lives in one store");
+    }
+    JsonConfig pg = st.object("postgres").allow(Set.of("url", "userEnv", "passwordEnv"));
+    String url = pg.requiredString("url");
+    if (!url.startsWith("jdbc:postgresql:")) {
+      throw new ConfigException(
+          pg.qualified("url")
+              + " must be a PostgreSQL JDBC URL such as"
+              + " \"jdbc:postgresql://db:5432/braze?currentSchema=braze_odp\", found "
+              + JsonConfig.describe(url));
+    }
+    if (url.contains("password=")) {
+      throw new ConfigException(
+          pg.qualified("url")
+              + " must not hold the password; name its environment variable in "
+              + pg.qualified("passwordEnv"));
+    }
+    try {
+      new PGSimpleDataSource().setURL(url);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          pg.qualified("url") + " is not a valid PostgreSQL JDBC URL: " + e.getMessage());
+    }
+    String user = pg.secret("userEnv");
+    String password = pg.secret("passwordEnv");
+    return new Postgres(url, user, pg.requiredString("passwordEnv"), password);
+  }
+
+  private static Daemon daemon(JsonConfig d, Path file) {
     LocalTime at;
     ZoneId zone;
     try {
@@ -522,7 +629,13 @@ record HostConfig(
       throw new ConfigException(
           d.qualified("zone") + " must be an IANA time zone such as Europe/Paris");
     }
-    return new Daemon(at, zone);
+    // By default the config file's name: replicas of one deployment share their config.
+    String fileName = file.getFileName() == null ? "host" : file.getFileName().toString();
+    String name = d.string("name", fileName.replaceFirst("\\.json$", ""));
+    if (name.isBlank()) {
+      throw new ConfigException(d.qualified("name") + " must not be blank");
+    }
+    return new Daemon(at, zone, name);
   }
 
   private static int positive(JsonConfig c, String key, int fallback) {

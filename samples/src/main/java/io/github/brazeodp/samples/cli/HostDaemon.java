@@ -2,6 +2,8 @@ package io.github.brazeodp.samples.cli;
 
 import io.github.brazeodp.samples.ui.TroubleshootingServer;
 import io.github.brazeodp.samples.ui.UiInspector;
+import io.github.brazeodp.sync.RunLock;
+import io.github.brazeodp.sync.RunLockedException;
 import io.github.brazeodp.sync.SyncReport;
 import io.github.brazeodp.sync.activation.Activation;
 import io.github.brazeodp.sync.activation.ActivationRunner;
@@ -27,6 +29,12 @@ import java.util.concurrent.TimeUnit;
  * of ODP's events every interval for each event-enrolled activation ({@link OdpEventSource}), and
  * the Currents receiver when tokens are configured, all on one {@link Host}.
  *
+ * <p>The schedules (segment sync, scheduled activations, event polling) run only on the replica
+ * holding the cluster-wide lease {@code daemon/<daemon.name>} in the state store: with a shared
+ * PostgreSQL store, however many replicas run, one runs them; the others stand by, asking for the
+ * lease every {@link #STANDBY_RETRY}, and take over within a lease after the holder stops. The
+ * Currents receiver runs on every replica.
+ *
  * <p>{@link #close()} stops everything within {@link #STOP_BUDGET}: running jobs are interrupted
  * (their checkpoints make the next run resume), the Currents receiver stops accepting and flushes
  * its outbox, then the activation scheduler gets what is left of the budget.
@@ -35,6 +43,9 @@ final class HostDaemon implements AutoCloseable {
   private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration SCHEDULER_STOP = Duration.ofSeconds(1);
   private static final Duration SYNC_STOP = Duration.ofMillis(300);
+
+  /** How often a standing-by replica asks for the daemon lease. */
+  static final Duration STANDBY_RETRY = RunLock.DEFAULT_LEASE.dividedBy(4);
 
   /**
    * The longest {@link #close()} takes (the Currents grace, flush, scheduler and sync bounds added
@@ -47,6 +58,7 @@ final class HostDaemon implements AutoCloseable {
   private final HostConfig config;
   private final Clock clock;
   private final Log log;
+  private final Duration standbyRetry;
   private final ScheduledExecutorService syncJobs;
   private final ScheduledExecutorService eventJobs;
   private final List<EventActivation> eventActivations = new ArrayList<>();
@@ -55,13 +67,18 @@ final class HostDaemon implements AutoCloseable {
   private TroubleshootingServer page;
   private Schedule syncSchedule;
   private ScheduledFuture<?> nextSync;
+  private final List<ScheduledFuture<?>> eventPolls = new ArrayList<>();
+  // Guarded by this: the daemon lease while this replica leads, and the retries while it does not.
+  private RunLock leadership;
+  private ScheduledFuture<?> standby;
   private boolean closed;
 
-  private HostDaemon(Host host, HostConfig config, Clock clock, Log log) {
+  private HostDaemon(Host host, HostConfig config, Clock clock, Log log, Duration standbyRetry) {
     this.host = host;
     this.config = config;
     this.clock = clock;
     this.log = log;
+    this.standbyRetry = standbyRetry;
     this.syncJobs =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -96,10 +113,21 @@ final class HostDaemon implements AutoCloseable {
       Log log,
       InetSocketAddress page,
       UiInspector inspector) {
-    HostDaemon d = new HostDaemon(host, config, clock, log);
+    return start(host, config, clock, log, page, inspector, STANDBY_RETRY);
+  }
+
+  /** Starts like the other {@code start}s, a standing-by replica asking every {@code retry}. */
+  static HostDaemon start(
+      Host host,
+      HostConfig config,
+      Clock clock,
+      Log log,
+      InetSocketAddress page,
+      UiInspector inspector,
+      Duration retry) {
+    HostDaemon d = new HostDaemon(host, config, clock, log, retry);
     try {
-      d.startSegmentSync();
-      d.startActivations();
+      d.lead();
       d.startCurrents();
       if (page != null) {
         d.page =
@@ -117,6 +145,98 @@ final class HostDaemon implements AutoCloseable {
       throw e;
     }
     return d;
+  }
+
+  /**
+   * Takes the daemon lease and starts the schedules, or stands by: then asks again every {@link
+   * #standbyRetry} on the sync thread.
+   */
+  private synchronized void lead() {
+    if (closed || leadership != null) {
+      return;
+    }
+    String scope = config.daemon().leaseScope();
+    try {
+      leadership = RunLock.builder(host.state).scopes(List.of(scope)).clock(clock).acquire();
+    } catch (RunLockedException e) {
+      if (standby == null) {
+        log.line(
+            "daemon: standing by; "
+                + scope
+                + " is held by "
+                + e.holder().owner()
+                + " (schedules run there; asking again every "
+                + standbyRetry
+                + ")");
+        standby =
+            syncJobs.scheduleWithFixedDelay(
+                this::leadQuietly,
+                standbyRetry.toMillis(),
+                standbyRetry.toMillis(),
+                TimeUnit.MILLISECONDS);
+      }
+      return;
+    }
+    if (standby != null) {
+      standby.cancel(false);
+      standby = null;
+    }
+    log.line("daemon: leading; " + scope + " held by " + leadership.owner());
+    startSegmentSync();
+    startActivations();
+  }
+
+  private void leadQuietly() {
+    try {
+      lead();
+    } catch (RuntimeException e) {
+      // A failing store: the next retry asks again.
+      log.line("daemon: asking for the daemon lease failed: " + e);
+    }
+  }
+
+  /**
+   * Whether this replica still holds the daemon lease; if it lost it (paused past the lease while
+   * another replica took over), it stops its schedules and stands by.
+   */
+  private boolean stillLeading() {
+    RunLock lock;
+    synchronized (this) {
+      lock = leadership;
+    }
+    if (lock == null) {
+      return false;
+    }
+    try {
+      lock.ensureHeld();
+      return true;
+    } catch (RunLockedException e) {
+      log.line("daemon: lost the daemon lease to " + e.holder().owner() + "; standing by");
+      stepDown();
+      leadQuietly();
+      return false;
+    }
+  }
+
+  private void stepDown() {
+    ActivationScheduler stopped;
+    synchronized (this) {
+      if (nextSync != null) {
+        nextSync.cancel(false);
+        nextSync = null;
+      }
+      eventPolls.forEach(f -> f.cancel(false));
+      eventPolls.clear();
+      stopped = scheduler;
+      scheduler = null;
+      if (leadership != null) {
+        leadership.close();
+        leadership = null;
+      }
+    }
+    if (stopped != null) {
+      stopped.close();
+    }
   }
 
   private void startSegmentSync() {
@@ -157,6 +277,9 @@ final class HostDaemon implements AutoCloseable {
   }
 
   private void runSegmentSync() {
+    if (!stillLeading()) {
+      return;
+    }
     log.line("segment sync: started");
     try {
       SyncReport report = SyncSegmentsCommand.run(host, config, false, false);
@@ -219,8 +342,9 @@ final class HostDaemon implements AutoCloseable {
             .interval(polling.interval())
             .overlap(polling.overlap())
             .build();
-    eventJobs.scheduleWithFixedDelay(
-        () -> pollWindow(a, source), 0, polling.interval().toMillis(), TimeUnit.MILLISECONDS);
+    eventPolls.add(
+        eventJobs.scheduleWithFixedDelay(
+            () -> pollWindow(a, source), 0, polling.interval().toMillis(), TimeUnit.MILLISECONDS));
     log.line(
         "activation "
             + a.name()
@@ -277,6 +401,9 @@ final class HostDaemon implements AutoCloseable {
       if (nextSync != null) {
         nextSync.cancel(false);
       }
+      if (standby != null) {
+        standby.cancel(false);
+      }
     }
     if (page != null) {
       page.close();
@@ -310,6 +437,15 @@ final class HostDaemon implements AutoCloseable {
       } catch (RuntimeException e) {
         log.line("activation: closing an event activation failed: " + e);
       }
+    }
+    RunLock lock;
+    synchronized (this) {
+      lock = leadership;
+      leadership = null;
+    }
+    if (lock != null) {
+      // Released at once, so that a standing-by replica takes over at its next retry.
+      lock.close();
     }
   }
 }

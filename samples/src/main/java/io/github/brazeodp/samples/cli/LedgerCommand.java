@@ -5,7 +5,6 @@ import io.github.brazeodp.sync.state.LedgerEntry;
 import io.github.brazeodp.sync.state.LedgerState;
 import io.github.brazeodp.sync.state.SyncStateStore;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumSet;
@@ -85,21 +84,11 @@ final class LedgerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Path file = state;
-    if (file == null) {
-      if (config == null) {
-        throw new ConfigException("give --state FILE or --config FILE");
-      }
-      file = HostConfig.stateFileOf(config);
-    }
-    if (!Files.exists(file)) {
-      throw new ConfigException("state file not found: " + file);
-    }
     if (limit < 1) {
       throw new ConfigException("--limit must be at least 1, was " + limit);
     }
     String ledger = customEvents ? name + Activation.CUSTOM_EVENT_LEDGER_SUFFIX : name;
-    try (SyncStateStore store = SyncStateStore.sqlite(file)) {
+    try (SyncStateStore store = HostConfig.openStateOf(state, config, System::getenv)) {
       if (mark != null) {
         return mark(store, ledger);
       }

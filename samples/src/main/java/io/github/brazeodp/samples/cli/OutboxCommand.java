@@ -7,7 +7,6 @@ import io.github.brazeodp.sync.state.OutboxMessage;
 import io.github.brazeodp.sync.state.OutboxSize;
 import io.github.brazeodp.sync.state.SyncStateStore;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,17 +48,7 @@ final class OutboxCommand implements Callable<Integer> {
     Path config;
 
     <T> T withStore(Function<SyncStateStore, T> work) {
-      Path file = state;
-      if (file == null) {
-        if (config == null) {
-          throw new ConfigException("give --state FILE or --config FILE");
-        }
-        file = HostConfig.stateFileOf(config);
-      }
-      if (!Files.exists(file)) {
-        throw new ConfigException("state file not found: " + file);
-      }
-      try (SyncStateStore store = SyncStateStore.sqlite(file)) {
+      try (SyncStateStore store = HostConfig.openStateOf(state, config, System::getenv)) {
         return work.apply(store);
       }
     }

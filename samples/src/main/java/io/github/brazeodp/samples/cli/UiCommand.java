@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -44,19 +43,10 @@ final class UiCommand implements Callable<Integer> {
     if (port < 0 || port > 65_535) {
       throw new ConfigException("--port must be from 0 to 65535, was " + port);
     }
-    Path file = state;
-    if (file == null) {
-      if (config == null) {
-        throw new ConfigException("give --state FILE or --config FILE");
-      }
-      file = HostConfig.stateFileOf(config);
-    }
-    if (!Files.exists(file)) {
-      throw new ConfigException("state file not found: " + file);
-    }
     Log log = new Log();
     io.github.brazeodp.sync.state.SyncStateStore store =
-        io.github.brazeodp.sync.state.SyncStateStore.sqlite(file);
+        HostConfig.openStateOf(state, config, System::getenv);
+    Path titled = state != null ? state : config;
     TroubleshootingServer page;
     try {
       page =
@@ -64,7 +54,7 @@ final class UiCommand implements Callable<Integer> {
               .address(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
               .health(
                   () -> HostHealth.probe(store, "ui/health", null, null, true, Clock.systemUTC()))
-              .title("braze-odp-sync " + file.getFileName())
+              .title("braze-odp-sync " + titled.getFileName())
               .start();
     } catch (IOException e) {
       store.close();
@@ -80,7 +70,7 @@ final class UiCommand implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "ui-shutdown"));
-    log.line("troubleshooting page: http://127.0.0.1:" + page.port() + "/ over " + file);
+    log.line("troubleshooting page: http://127.0.0.1:" + page.port() + "/ over " + titled);
     stopped.await();
     return ExitCodes.OK;
   }
