@@ -563,6 +563,37 @@ final class InMemoryStateStore extends AbstractStateStore {
     }
 
     @Override
+    MembershipChange doAddStagedMembers(String segmentId, String runId) {
+      NavigableSet<String> next = stagedMembers(segmentId, runId);
+      long entered = 0;
+      if (!next.isEmpty()) {
+        NavigableSet<String> current =
+            members.computeIfAbsent(segmentId, s -> new TreeSet<>(Codec.CODE_POINT_ORDER));
+        for (String key : next) {
+          if (add(current, key)) {
+            entered++;
+          }
+        }
+      }
+      remove(staged, segmentId);
+      return new MembershipChange(entered, 0);
+    }
+
+    @Override
+    long doRemoveMembers(String segmentId, List<String> keys) {
+      NavigableSet<String> current = members.get(segmentId);
+      long removed = 0;
+      if (current != null) {
+        for (String key : keys) {
+          if (removeElement(current, key)) {
+            removed++;
+          }
+        }
+      }
+      return removed;
+    }
+
+    @Override
     long doDiscardStaged(String segmentId) {
       Map<String, NavigableSet<String>> runs = remove(staged, segmentId);
       return runs == null ? 0 : runs.values().stream().mapToLong(Set::size).sum();

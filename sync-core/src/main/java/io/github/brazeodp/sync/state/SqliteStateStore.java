@@ -1606,6 +1606,36 @@ final class SqliteStateStore extends AbstractStateStore {
     }
 
     @Override
+    MembershipChange doAddStagedMembers(String segmentId, String runId) {
+      return sql(
+          "add staged members",
+          () -> {
+            long entered =
+                update(
+                    "INSERT INTO member (segment, member) SELECT segment, member FROM member_staged"
+                        + " WHERE segment = ? AND run = ? ON CONFLICT (segment, member) DO NOTHING",
+                    segmentId,
+                    runId);
+            update("DELETE FROM member_staged WHERE segment = ?", segmentId);
+            return new MembershipChange(entered, 0);
+          });
+    }
+
+    @Override
+    long doRemoveMembers(String segmentId, List<String> keys) {
+      return sql(
+          "remove members",
+          () ->
+              batch(
+                  "DELETE FROM member WHERE segment = ? AND member = ?",
+                  keys,
+                  (st, i, key) -> {
+                    st.setString(i, segmentId);
+                    st.setString(i + 1, key);
+                  }));
+    }
+
+    @Override
     long doDiscardStaged(String segmentId) {
       return sql(
           "discard staged members",
