@@ -1140,12 +1140,29 @@ public final class SegmentSync {
     }
 
     private long sendMembershipEvents(Iterable<String> brazeIds, String action) {
-      String prefix = rules.prefix();
-      List<OdpEvent> batch = new ArrayList<>();
+      // Identities are read a page at a time: one query per page instead of one per member.
       long count = 0;
+      List<String> page = new ArrayList<>(batchSize);
       for (String brazeId : brazeIds) {
-        Optional<IdentityRecord> who = state.identityByBrazeId(brazeId);
-        if (who.isEmpty() || who.get().identifiers().isEmpty()) {
+        page.add(brazeId);
+        if (page.size() == batchSize) {
+          count += sendMembershipPage(page, action);
+          page.clear();
+        }
+      }
+      if (!page.isEmpty()) {
+        count += sendMembershipPage(page, action);
+      }
+      return count;
+    }
+
+    private long sendMembershipPage(List<String> brazeIds, String action) {
+      String prefix = rules.prefix();
+      Map<String, IdentityRecord> who = state.identitiesByBrazeId(brazeIds);
+      List<OdpEvent> batch = new ArrayList<>(brazeIds.size());
+      for (String brazeId : brazeIds) {
+        IdentityRecord identity = who.get(brazeId);
+        if (identity == null || identity.identifiers().isEmpty()) {
           continue;
         }
         Map<String, Object> data = new LinkedHashMap<>();
@@ -1156,20 +1173,15 @@ public final class SegmentSync {
             new OdpEvent(
                 "braze",
                 action,
-                who.get().identifiers(),
+                identity.identifiers(),
                 data,
                 runStart,
                 Hashes.of(action, segment.id(), brazeId, segmentRunId)));
-        count++;
-        if (batch.size() == batchSize) {
-          sendEvents(batch);
-          batch = new ArrayList<>();
-        }
       }
       if (!batch.isEmpty()) {
         sendEvents(batch);
       }
-      return count;
+      return batch.size();
     }
 
     private void sendEvents(List<OdpEvent> events) {

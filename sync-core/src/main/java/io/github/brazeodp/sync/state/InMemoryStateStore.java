@@ -288,6 +288,22 @@ final class InMemoryStateStore extends AbstractStateStore {
   }
 
   @Override
+  public Map<String, IdentityRecord> identitiesByBrazeId(Collection<String> brazeIds) {
+    List<String> unique = Args.unique(brazeIds, "brazeIds");
+    return read(
+        () -> {
+          Map<String, IdentityRecord> found = new HashMap<>();
+          for (String id : unique) {
+            IdentityRecord r = identitiesByBrazeId.get(id);
+            if (r != null) {
+              found.put(id, r);
+            }
+          }
+          return found;
+        });
+  }
+
+  @Override
   public Optional<IdentityRecord> identityByExternalId(String externalId) {
     Args.key(externalId, "externalId");
     return read(

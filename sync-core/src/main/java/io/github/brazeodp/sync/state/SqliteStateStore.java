@@ -1062,6 +1062,25 @@ final class SqliteStateStore extends AbstractStateStore {
   }
 
   @Override
+  public Map<String, IdentityRecord> identitiesByBrazeId(Collection<String> brazeIds) {
+    List<String> unique = Args.unique(brazeIds, "brazeIds");
+    return read(
+        "read the identity map",
+        () -> {
+          Map<String, IdentityRecord> found = new HashMap<>();
+          selectIn(
+              "SELECT * FROM identity WHERE braze_id IN ",
+              "",
+              unique,
+              rs -> {
+                IdentityRecord r = identityRow(rs);
+                found.put(r.brazeId(), r);
+              });
+          return found;
+        });
+  }
+
+  @Override
   public Optional<IdentityRecord> identityByExternalId(String externalId) {
     Args.key(externalId, "externalId");
     return read(

@@ -353,6 +353,23 @@ abstract class SyncStateStoreContractTest {
     }
 
     @Test
+    void looksUpManyByBrazeIdAtOnceBeyondOneQuerysWorth() {
+      List<IdentityRecord> rows = new java.util.ArrayList<>();
+      List<String> wanted = new java.util.ArrayList<>();
+      for (int i = 0; i < 1_200; i++) {
+        rows.add(row("b" + i, i % 2 == 0 ? "ext-" + i : null, "u" + i + "@x.test"));
+        wanted.add("b" + (i * 3));
+      }
+      store.putIdentities(rows);
+      wanted.add("b3");
+      Map<String, IdentityRecord> found = store.identitiesByBrazeId(wanted);
+      assertThat(found).hasSize(400).containsEntry("b3", rows.get(3));
+      assertThat(found.get("b1197")).isEqualTo(rows.get(1197));
+      assertThat(found).doesNotContainKey("b1200");
+      assertThat(store.identitiesByBrazeId(List.of())).isEmpty();
+    }
+
+    @Test
     void aNewRowReplacesTheOldOne() {
       store.putIdentities(List.of(row("b1", "ext-1", "old@x.test")));
       IdentityRecord renamed = row("b1", "ext-9", "new@x.test");
