@@ -26,7 +26,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); cores: $(nproc)"
 run sqlite -Xmx128m "$PKG.SegmentSyncLoad" "$USERS" --http
 run memory -Xmx128m "$PKG.SegmentSyncLoad" "$USERS" --http --memory
 # Goal 3 at scale: the first run of BIG users within 128 MiB, in process.
-run big -Xmx128m "$PKG.SegmentSyncLoad" "$BIG" --no-codec --runs 1
+run big -Xmx128m "$PKG.SegmentSyncLoad" "$BIG" --no-codec --runs 1 --live-export
 grep -h '^goal1' "$OUT/sqlite" "$OUT/memory"
 grep -h '^goal2' "$OUT/sqlite" "$OUT/memory"
 grep -h '^goal3' "$OUT/big"

@@ -21,11 +21,7 @@ final class BoundedLines {
   private final int maxLine;
   private final LongConsumer onBytes;
   private final byte[] chunk = new byte[1 << 16];
-  private final CharsetDecoder decoder =
-      StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT);
+  private final CharsetDecoder decoder = strictUtf8();
   private int pos;
   private int end;
   private long total;
@@ -83,6 +79,16 @@ final class BoundedLines {
     return tooLong;
   }
 
+  /** Returns the bytes of the last line; valid up to {@link #length()} until the next read. */
+  byte[] bytes() {
+    return line;
+  }
+
+  /** Returns the length in bytes of the last line. */
+  int length() {
+    return length;
+  }
+
   /** Returns how many bytes were read from the file so far. */
   long bytesRead() {
     return total;
@@ -97,15 +103,45 @@ final class BoundedLines {
     if (chars.length < length) {
       chars = new char[Math.max(length, chars.length * 2)];
     }
-    ByteBuffer bytes = ByteBuffer.wrap(line, 0, length);
+    return decode(decoder, line, length, chars);
+  }
+
+  /** Tells whether the last line holds nothing but ASCII blanks (an empty line included). */
+  boolean asciiBlank() {
+    for (int i = 0; i < length; i++) {
+      byte b = line[i];
+      if (b != ' ' && b != '\t' && b != '\r' && b != '\n' && b != 0x0b && b != '\f') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Returns a decoder that reports invalid UTF-8 instead of replacing it. */
+  static CharsetDecoder strictUtf8() {
+    return StandardCharsets.UTF_8
+        .newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+  }
+
+  /** Decodes {@code length} bytes strictly with {@code decoder}, which must not be shared. */
+  static String decode(CharsetDecoder decoder, byte[] bytes, int length)
+      throws java.nio.charset.CharacterCodingException {
+    return decode(decoder, bytes, length, new char[length]);
+  }
+
+  private static String decode(CharsetDecoder decoder, byte[] bytes, int length, char[] chars)
+      throws java.nio.charset.CharacterCodingException {
+    ByteBuffer in = ByteBuffer.wrap(bytes, 0, length);
     CharBuffer out = CharBuffer.wrap(chars);
     decoder.reset();
-    CoderResult result = decoder.decode(bytes, out, true);
+    CoderResult result = decoder.decode(in, out, true);
     if (!result.isError()) {
       result = decoder.flush(out);
     }
     if (result.isError()) {
-      throw new InvalidUtf8(bytes.position());
+      throw new InvalidUtf8(in.position());
     }
     return new String(chars, 0, out.position());
   }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -66,6 +67,8 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
   private final ExportReadOptions options;
   private final ExportLimits limits;
   private final Map<String, SkippedEntry> skipped = new LinkedHashMap<>();
+  // For lines parsed after nextLine(), on the caller's thread like the rest of the stream.
+  private final CharsetDecoder utf8 = BoundedLines.strictUtf8();
   private int reopensLeft;
 
   private InputStream raw;
@@ -118,7 +121,7 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
     return position;
   }
 
-  /** Returns the number of users returned so far. */
+  /** Returns the number of users (or, with {@link #nextLine()}, lines) returned so far. */
   public long usersRead() {
     return usersRead;
   }
@@ -169,6 +172,57 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
     return user;
   }
 
+  /**
+   * Returns the next line unparsed, or null at the end: for callers that skip the parse of lines
+   * they have seen before (see {@link ExportLine}). Over-long lines are reported as malformed here
+   * and blank lines skipped; other malformed lines surface when {@link ExportLine#user()} parses
+   * them. Use either this or {@link #next()} on one stream, not both.
+   *
+   * @throws IllegalStateException after {@link #hasNext()} read a user ahead
+   */
+  public ExportLine nextLine() {
+    if (next != null) {
+      throw new IllegalStateException("hasNext() already parsed a user: read it with next()");
+    }
+    if (finished) {
+      return null;
+    }
+    if (!advanceTo(this::readLine)) {
+      finished = true;
+      closeQuietly();
+      return null;
+    }
+    position = new ExportPosition(fileIndex, fileName, line);
+    usersRead++;
+    return new ExportLine(reader.bytes(), reader.length(), position, this);
+  }
+
+  /**
+   * Parses a line handed out by {@link #nextLine()}; malformed lines go to the options' handler.
+   */
+  ExportedUser parse(byte[] bytes, ExportPosition at) {
+    String text;
+    try {
+      text = BoundedLines.decode(utf8, bytes, bytes.length);
+    } catch (CharacterCodingException e) {
+      malformed(at.fileName(), at.line(), e.getMessage(), e);
+      return null;
+    }
+    if (text.isBlank()) {
+      return null;
+    }
+    try {
+      ExportedUser user = ADAPTER.fromJson(text);
+      if (user == null) {
+        throw new IOException("null is not a user object");
+      }
+      return user;
+    } catch (IOException | RuntimeException e) {
+      malformed(at.fileName(), at.line(), "not a user object: " + e.getMessage(), e);
+      return null;
+    }
+  }
+
   /** Returns the remaining users as a sequential stream that closes this one when closed. */
   public Stream<ExportedUser> stream() {
     return StreamSupport.stream(
@@ -185,9 +239,19 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
   }
 
   private ExportedUser advance() {
+    return advanceTo(this::readNext);
+  }
+
+  /** One read step that may fail on I/O; reading reopens the archive and retries it. */
+  @FunctionalInterface
+  private interface Step<T> {
+    T read() throws IOException;
+  }
+
+  private <T> T advanceTo(Step<T> step) {
     while (true) {
       try {
-        return readNext();
+        return step.read();
       } catch (IOException e) {
         if (reopensLeft-- <= 0) {
           closeQuietly();
@@ -208,13 +272,17 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
     }
   }
 
-  private ExportedUser readNext() throws IOException {
+  /**
+   * Moves to the next line worth parsing (past the resume point, not over-long, not blank); returns
+   * false at the end of the archive.
+   */
+  private boolean readLine() throws IOException {
     if (raw == null) {
       openArchive();
     }
     while (true) {
       if (reader == null && !nextFile()) {
-        return null;
+        return false;
       }
       if (!reader.next()) {
         reader = null;
@@ -229,6 +297,17 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
             "line longer than " + limits.maxLineBytes() + " bytes (ExportLimits.maxLineBytes)",
             null);
         continue;
+      }
+      if (!reader.asciiBlank()) {
+        return true;
+      }
+    }
+  }
+
+  private ExportedUser readNext() throws IOException {
+    while (true) {
+      if (!readLine()) {
+        return null;
       }
       String text;
       try {
@@ -253,7 +332,11 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
   }
 
   private void malformed(String reason, Throwable cause) {
-    ExportParseException error = new ExportParseException(fileName, line, reason, cause);
+    malformed(fileName, line, reason, cause);
+  }
+
+  private void malformed(String file, long lineNumber, String reason, Throwable cause) {
+    ExportParseException error = new ExportParseException(file, lineNumber, reason, cause);
     if (options.onMalformed() == null) {
       closeQuietly();
       throw error;

@@ -181,13 +181,34 @@ final class RowEncoder {
       throw invalid(where + ".identifiers: at least one identifier is required");
     }
     for (Map.Entry<String, String> id : identifiers.entrySet()) {
-      requireName(where + ".identifiers", id.getKey());
-      requireText(where + ".identifiers." + id.getKey(), id.getValue());
+      if (!validName(id.getKey())) {
+        requireName(where + ".identifiers", id.getKey());
+      }
+      String value = id.getValue();
+      if (value == null || value.isBlank() || value.length() > MAX_TEXT) {
+        requireText(where + ".identifiers." + id.getKey(), value);
+      }
     }
   }
 
   /** Validates names and values and applies the nested-data policy, keeping key order. */
   private Map<String, Object> flat(String where, Map<String, Object> values) {
+    // The common row is flat already: check it in place instead of copying it.
+    boolean nested = false;
+    for (Map.Entry<String, Object> entry : values.entrySet()) {
+      Object value = entry.getValue();
+      if (value instanceof Map<?, ?>
+          || value instanceof Collection<?>
+          || value instanceof Object[]) {
+        nested = true;
+        break;
+      }
+      requireName(where, entry.getKey());
+      checkScalar(where, entry.getKey(), value);
+    }
+    if (!nested) {
+      return values;
+    }
     Map<String, Object> out = new LinkedHashMap<>();
     for (Map.Entry<String, Object> entry : values.entrySet()) {
       collect(where, entry.getKey(), entry.getValue(), out);
@@ -197,8 +218,8 @@ final class RowEncoder {
 
   private void collect(String where, String key, Object value, Map<String, Object> out) {
     requireName(where, key);
-    String path = where + "." + key;
     if (value instanceof Map<?, ?> || value instanceof Collection<?> || value instanceof Object[]) {
+      String path = where + "." + key;
       if (settings.nestedData() == NestedDataPolicy.REJECT) {
         throw invalid(
             path
@@ -220,21 +241,24 @@ final class RowEncoder {
       }
       return;
     }
-    checkScalar(path, value);
+    checkScalar(where, key, value);
     if (out.containsKey(key)) {
-      throw invalid(path + ": flattening produced this key twice");
+      throw invalid(where + "." + key + ": flattening produced this key twice");
     }
     out.put(key, value);
   }
 
-  private static void checkScalar(String path, Object value) {
+  /** Checks one flat value; the path {@code where.key} is only built for the error message. */
+  private static void checkScalar(String where, String key, Object value) {
     if (value == null || value instanceof Boolean || value instanceof Instant) {
       return;
     }
     if (value instanceof String s) {
       if (s.length() > MAX_TEXT) {
         throw invalid(
-            path
+            where
+                + "."
+                + key
                 + ": text of "
                 + s.length()
                 + " characters exceeds ODP's "
@@ -245,13 +269,15 @@ final class RowEncoder {
     }
     if ((value instanceof Double d && (d.isNaN() || d.isInfinite()))
         || (value instanceof Float f && (f.isNaN() || f.isInfinite()))) {
-      throw invalid(path + ": " + value + " is not a JSON number");
+      throw invalid(where + "." + key + ": " + value + " is not a JSON number");
     }
     if (value instanceof Number) {
       return;
     }
     throw invalid(
-        path
+        where
+            + "."
+            + key
             + ": unsupported type "
             + value.getClass().getName()
             + " (use String, Number, Boolean, Instant or null)");
@@ -281,7 +307,7 @@ final class RowEncoder {
   }
 
   static void requireName(String where, String name) {
-    if (name == null || !NAME.matcher(name).matches()) {
+    if (!validName(name)) {
       throw invalid(
           where
               + ": invalid name "
@@ -290,6 +316,24 @@ final class RowEncoder {
               + NAME_RULE
               + ")");
     }
+  }
+
+  /** {@link #NAME} without a regex: the check runs for every field of every row. */
+  static boolean validName(String name) {
+    if (name == null || name.isEmpty()) {
+      return false;
+    }
+    char c0 = name.charAt(0);
+    if (!((c0 >= 'a' && c0 <= 'z') || c0 == '_')) {
+      return false;
+    }
+    for (int i = 1; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static void requireText(String where, String value) {

@@ -30,8 +30,12 @@ import io.github.brazeodp.braze.UserAttributes;
 import io.github.brazeodp.braze.UserIdentifier;
 import io.github.brazeodp.sync.port.BrazeGateway;
 import io.github.brazeodp.sync.port.ExportHandle;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -180,6 +184,7 @@ public final class InMemoryBraze implements BrazeGateway {
               List.copyOf(memberBrazeIds),
               0,
               null,
+              null,
               previous == null ? sequence++ : previous.order(),
               previous == null ? clock.instant() : previous.createdAt()));
     }
@@ -202,6 +207,32 @@ public final class InMemoryBraze implements BrazeGateway {
               List.of(),
               size,
               generator,
+              null,
+              previous == null ? sequence++ : previous.order(),
+              previous == null ? clock.instant() : previous.createdAt()));
+    }
+    return this;
+  }
+
+  /**
+   * Defines a segment of {@code size} users whose every export is the ZIP archive at {@code
+   * archive}, served as it is whatever fields the export asks for. For benchmarks: producing an
+   * export is Braze's work, which a generated segment would otherwise do on the measured machine
+   * while it is downloaded.
+   */
+  public InMemoryBraze putArchivedSegment(String id, String name, int size, Path archive) {
+    Objects.requireNonNull(archive, "archive");
+    synchronized (lock) {
+      SegmentDef previous = segments.get(id);
+      segments.put(
+          id,
+          new SegmentDef(
+              id,
+              name,
+              List.of(),
+              size,
+              null,
+              archive,
               previous == null ? sequence++ : previous.order(),
               previous == null ? clock.instant() : previous.createdAt()));
     }
@@ -344,7 +375,7 @@ public final class InMemoryBraze implements BrazeGateway {
   }
 
   private List<ExportedUser> snapshot(SegmentDef segment) {
-    if (segment.generator() != null) {
+    if (segment.generator() != null || segment.archive() != null) {
       return null;
     }
     List<ExportedUser> members = new ArrayList<>();
@@ -413,6 +444,13 @@ public final class InMemoryBraze implements BrazeGateway {
       }
       perFile = usersPerFile;
     }
+    if (snap.segment().archive() != null) {
+      try {
+        return Files.newInputStream(snap.segment().archive());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
     IntFunction<ExportedUser> source;
     int size;
     if (snap.users() != null) {
@@ -461,7 +499,7 @@ public final class InMemoryBraze implements BrazeGateway {
       if (s == null) {
         return Optional.empty();
       }
-      int size = s.generator() != null ? s.size() : s.members().size();
+      int size = s.generator() != null || s.archive() != null ? s.size() : s.members().size();
       String created = s.createdAt().toString();
       return Optional.of(
           new SegmentDetails(
@@ -742,6 +780,7 @@ public final class InMemoryBraze implements BrazeGateway {
       List<String> members,
       int size,
       IntFunction<ExportedUser> generator,
+      Path archive,
       int order,
       Instant createdAt) {}
 

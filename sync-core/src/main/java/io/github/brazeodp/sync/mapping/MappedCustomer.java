@@ -1,5 +1,6 @@
 package io.github.brazeodp.sync.mapping;
 
+import io.github.brazeodp.sync.internal.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Collections;

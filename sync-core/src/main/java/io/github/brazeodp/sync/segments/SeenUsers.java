@@ -31,6 +31,23 @@ final class SeenUsers {
     return true;
   }
 
+  /** Tells whether the id (or one sharing its fingerprint) was added. */
+  synchronized boolean contains(String brazeId) {
+    long key = fingerprint(brazeId);
+    if (key == 0) {
+      return hasZero;
+    }
+    int mask = table.length - 1;
+    int i = (int) (key ^ (key >>> 32)) & mask;
+    while (table[i] != 0) {
+      if (table[i] == key) {
+        return true;
+      }
+      i = (i + 1) & mask;
+    }
+    return false;
+  }
+
   private static boolean insert(long[] into, long key) {
     int mask = into.length - 1;
     int i = (int) (key ^ (key >>> 32)) & mask;

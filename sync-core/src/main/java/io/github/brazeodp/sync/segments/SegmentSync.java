@@ -2,6 +2,7 @@ package io.github.brazeodp.sync.segments;
 
 import io.github.brazeodp.braze.BrazeException;
 import io.github.brazeodp.braze.BrazeExportException;
+import io.github.brazeodp.braze.ExportLine;
 import io.github.brazeodp.braze.ExportPosition;
 import io.github.brazeodp.braze.ExportReadOptions;
 import io.github.brazeodp.braze.ExportSegmentRequest;
@@ -51,6 +52,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -98,6 +100,16 @@ public final class SegmentSync {
   private static final String FILE_INDEX = "fileIndex";
   // Unreadable lines before the checkpoint, so that a resumed export still counts as incomplete.
   private static final String MALFORMED = "malformedLines";
+  // Bumped when the way a line becomes a profile changes in code, so stored line digests retire.
+  private static final String LINE_DIGEST_VERSION = "export-line-1";
+  // A stored hash is the profile hash, then optionally ':' and the digest of the export line it
+  // came from (16 hex digits); without the digest the next run parses the line again.
+  private static final int PROFILE_HASH_LENGTH = 32;
+  private static final char LINE_SEPARATOR = ':';
+  private static final HexFormat HEX = HexFormat.of();
+
+  /** How often a checkpoint that only moves the export position is written, by default. */
+  public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(5);
 
   /** The name under {@code ActivityCounts.other()} of custom events ODP accepted. */
   public static final String CUSTOM_EVENTS = "customEvents";
@@ -124,6 +136,7 @@ public final class SegmentSync {
   private final Duration lockLease;
   private final Sleeper sleeper;
   private final RequestCounter requests;
+  private final Duration checkpointInterval;
 
   private SegmentSync(Builder b) {
     this.braze = Objects.requireNonNull(b.braze, "braze");
@@ -147,6 +160,7 @@ public final class SegmentSync {
     this.lockLease = b.lockLease;
     this.sleeper = b.sleeper;
     this.requests = b.requests;
+    this.checkpointInterval = b.checkpointInterval;
   }
 
   /** Returns a builder; braze, odp and state are required. */
@@ -242,7 +256,7 @@ public final class SegmentSync {
     if (dry) {
       stats.note("dry run: nothing was written to ODP or to the state store");
     }
-    RunShared shared = new RunShared(chosen.size() > 1, eventsSince(chosen));
+    RunShared shared = new RunShared(chosen.size() > 1, eventsSince(chosen), lineSeed(rules));
     Set<String> inFlight = ConcurrentHashMap.newKeySet();
     ExecutorService segmentPool =
         Executors.newFixedThreadPool(
@@ -317,6 +331,18 @@ public final class SegmentSync {
       }
     }
     return oldest;
+  }
+
+  /**
+   * Ties the export-line digests to everything that turns a line into a profile: the mapping rules
+   * (with the field kinds ODP gave them) and the identity rule. Changing either makes every stored
+   * line digest differ, so the next run parses and maps every user again.
+   */
+  private long lineSeed(FieldMappings rules) {
+    String digest =
+        Hashes.of(
+            LINE_DIGEST_VERSION, rules.toString(), rules.rules().toString(), identity.toString());
+    return Long.parseUnsignedLong(digest.substring(0, 16), 16);
   }
 
   /**
@@ -493,6 +519,10 @@ public final class SegmentSync {
     private final EventWatermark watermark;
     private final AtomicLong malformed = new AtomicLong();
     private final Deque<Pending> pending = new ArrayDeque<>();
+    // Every member this run read (fingerprints): who is not in it at the end has exited.
+    private final SeenUsers members = new SeenUsers();
+    private Instant checkpointedAt;
+    private long checkpointedMalformed;
     private String segmentRunId;
     private Checkpoint checkpoint;
     private boolean positionsContiguous = true;
@@ -538,6 +568,7 @@ public final class SegmentSync {
         checkpoint = saved.get();
         segmentRunId = checkpoint.runId();
         malformed.set(Long.parseLong(checkpoint.attributes().getOrDefault(MALFORMED, "0")));
+        checkpointedMalformed = malformed.get();
         handle =
             new ExportHandle(
                 segment.id(),
@@ -570,6 +601,7 @@ public final class SegmentSync {
                   .export(handle.objectPrefix(), handle.url(), handle.requestedAt())
                   .build();
           state.putCheckpoint(scope, checkpoint);
+          checkpointedAt = clock.instant();
         }
       }
       braze.awaitExport(handle, clock.instant().plus(exportTimeout));
@@ -583,6 +615,9 @@ public final class SegmentSync {
                   });
       if (resume != null) {
         options = options.resumeAfter(resume);
+        if (!dry) {
+          rememberMembersBefore(handle, resume);
+        }
       }
       stats.brazeCall();
       try {
@@ -629,11 +664,11 @@ public final class SegmentSync {
 
     private void stream(ExportHandle handle, ExportReadOptions options) {
       try (ExportUserStream users = braze.openExport(handle, options)) {
-        List<ExportedUser> batch = new ArrayList<>(batchSize);
+        List<ExportLine> batch = new ArrayList<>(batchSize);
         ExportPosition last = null;
-        while (users.hasNext()) {
-          batch.add(users.next());
-          last = users.position();
+        for (ExportLine line = users.nextLine(); line != null; line = users.nextLine()) {
+          batch.add(line);
+          last = line.position();
           if (batch.size() == batchSize) {
             submit(batch, last);
             batch = new ArrayList<>(batchSize);
@@ -678,9 +713,33 @@ public final class SegmentSync {
           : request.withCustomAttributes(custom);
     }
 
-    private void submit(List<ExportedUser> users, ExportPosition last) {
-      Prepared prepared = prepare(users, last);
-      read += users.size();
+    /**
+     * A resumed run did not read the members before the checkpoint in this process: read their ids
+     * again from the start of the same archive (ids only, nothing parsed that need not be), so that
+     * the exits at the end are right.
+     */
+    private void rememberMembersBefore(ExportHandle handle, ExportPosition resume) {
+      stats.brazeCall();
+      try (ExportUserStream before =
+          braze.openExport(handle, ExportReadOptions.defaults().skipMalformed(e -> {}))) {
+        for (ExportLine line = before.nextLine();
+            line != null && !isAfter(line.position(), resume);
+            line = before.nextLine()) {
+          String id = line.brazeId();
+          if (id == null) {
+            ExportedUser u = line.user();
+            id = u == null ? null : u.brazeId();
+          }
+          if (id != null) {
+            members.add(id);
+          }
+        }
+      }
+    }
+
+    private void submit(List<ExportLine> lines, ExportPosition last) {
+      Prepared prepared = prepare(lines, last);
+      read += prepared.read;
       if (dry) {
         sent += prepared.updates.size();
         stats.sent(prepared.updates.size());
@@ -702,70 +761,121 @@ public final class SegmentSync {
       return p.future == null || p.future.isDone();
     }
 
-    private Prepared prepare(List<ExportedUser> users, ExportPosition last) {
-      stats.read(users.size());
+    private Prepared prepare(List<ExportLine> lines, ExportPosition last) {
       Prepared p = new Prepared(last);
-      List<String> keys = new ArrayList<>();
-      for (ExportedUser u : users) {
-        if (u.brazeId() != null) {
-          keys.add(u.brazeId());
+      int n = lines.size();
+      // First the ids, from a scan of each line where it can (a parse where it cannot), so that the
+      // stored hashes and memberships of the whole batch come in one look-up each.
+      String[] ids = new String[n];
+      ExportedUser[] parsed = new ExportedUser[n];
+      boolean[] usable = new boolean[n];
+      List<String> keys = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        ExportLine line = lines.get(i);
+        String id = line.brazeId();
+        if (id == null) {
+          parsed[i] = line.user();
+          if (parsed[i] == null) {
+            continue; // malformed, already reported
+          }
+          id = parsed[i].brazeId();
         }
-      }
-      Map<String, String> known = fullResync ? Map.of() : state.hashes(HASHES, keys);
-      if (dry) {
-        Set<String> among = state.membersAmong(segment.id(), keys);
-        storedSeen += among.size();
-        wouldEnter += keys.size() - among.size();
-      }
-      Set<String> seenInBatch = new HashSet<>();
-      for (ExportedUser u : users) {
-        if (u.brazeId() == null) {
+        usable[i] = true;
+        p.read++;
+        if (id == null) {
           stats.rejected("user without braze_id", "segment " + segment.id());
           continue;
         }
-        p.members.add(u.brazeId());
+        ids[i] = id;
+        keys.add(id);
+      }
+      Map<String, String> known = fullResync ? Map.of() : state.hashes(HASHES, keys);
+      Set<String> among = state.membersAmong(segment.id(), keys);
+      if (dry) {
+        storedSeen += among.size();
+        wouldEnter += keys.size() - among.size();
+      } else {
+        // Only entries are staged: an unchanged segment writes no membership row at all.
+        for (String id : keys) {
+          members.add(id);
+          if (!among.contains(id)) {
+            p.members.add(id);
+          }
+        }
+      }
+      Set<String> seenInBatch = new HashSet<>();
+      for (int i = 0; i < n; i++) {
+        String id = ids[i];
+        if (!usable[i] || id == null) {
+          continue;
+        }
         // A user in several segments of this run is counted, converted and given its custom
         // events by the first segment that reads it; the others only record its membership.
-        boolean first = !sharedRun || shared.firstSighting(u.brazeId());
-        Map<String, String> ids = identity.identifiers(u);
-        if (ids.isEmpty()) {
+        boolean first = !sharedRun || shared.firstSighting(id);
+        String stored = known.get(id);
+        String line = HEX.toHexDigits(lines.get(i).digest(shared.lineSeed));
+        if (!fullResync && stored != null && sameLine(stored, line)) {
+          // The very line that produced the accepted profile, under the same rules: same
+          // identifiers, same profile, and its custom events were delivered with it. Nothing to
+          // parse or map.
           if (first) {
-            stats.unmatched(u.brazeId());
+            stats.matched(1);
+            stats.unchanged(1);
+          }
+          continue;
+        }
+        ExportedUser u = parsed[i] != null ? parsed[i] : lines.get(i).user();
+        if (u == null) {
+          p.read--;
+          continue; // the scan found an id, but the line is malformed (reported)
+        }
+        Map<String, String> userIds = identity.identifiers(u);
+        if (userIds.isEmpty()) {
+          if (first) {
+            stats.unmatched(id);
           }
           continue;
         }
         MappedCustomer mapped = rules.apply(u);
         if (first) {
           stats.matched(1);
-          addCustomEvents(u, ids, p.events);
-          mapped
-              .problems()
-              .forEach(problem -> stats.problem(problem.toString(), "braze_id " + u.brazeId()));
+          mapped.problems().forEach(problem -> stats.problem(problem.toString(), "braze_id " + id));
         }
-        String hash = Hashes.of(mapped.hash(), ids.toString());
-        if (!fullResync && hash.equals(known.get(u.brazeId()))) {
+        String hash = Hashes.of(mapped.hash(), userIds.toString());
+        // Only the segment that gives the user its custom events vouches for the whole line, and
+        // a line with conversion problems is parsed again so that they are reported every run.
+        String value = first && mapped.problems().isEmpty() ? hash + LINE_SEPARATOR + line : hash;
+        if (!fullResync && stored != null && hash.equals(profileHash(stored))) {
           // The hash covers the identifiers and was committed with the identity row.
           if (first) {
             stats.unchanged(1);
+            addCustomEvents(u, userIds, p.events);
+          }
+          if (!dry && !value.equals(stored) && !value.equals(hash)) {
+            p.refreshed.put(id, value);
           }
           continue;
         }
+        if (first) {
+          addCustomEvents(u, userIds, p.events);
+        }
         // Another segment of this run may be sending this user right now: its identity row may
         // not be committed yet, so this segment's membership events need it too.
-        p.identities.add(new IdentityRecord(u.brazeId(), u.externalId(), ids, runStart));
+        p.identities.add(new IdentityRecord(id, u.externalId(), userIds, runStart));
         if (fullResync && !first) {
           // Resent once per run, by the segment that read the user first.
           continue;
         }
-        if (!seenInBatch.add(u.brazeId()) || (!dry && !inFlight.add(u.brazeId()))) {
+        if (!seenInBatch.add(id) || (!dry && !inFlight.add(id))) {
           continue;
         }
         Map<String, Object> attributes = new LinkedHashMap<>(mapped.attributes());
-        ids.keySet().forEach(attributes::remove);
-        p.updates.add(new ProfileUpdate(ids, attributes));
-        p.brazeIds.add(u.brazeId());
-        p.hashes.add(hash);
+        userIds.keySet().forEach(attributes::remove);
+        p.updates.add(new ProfileUpdate(userIds, attributes));
+        p.brazeIds.add(id);
+        p.hashes.add(value);
       }
+      stats.read(p.read);
       if (!dry && sharedRun && !fullResync && !p.brazeIds.isEmpty()) {
         dropCommittedMeanwhile(p);
       }
@@ -781,7 +891,8 @@ public final class SegmentSync {
       Map<String, String> now = state.hashes(HASHES, p.brazeIds);
       for (int i = p.brazeIds.size() - 1; i >= 0; i--) {
         String id = p.brazeIds.get(i);
-        if (p.hashes.get(i).equals(now.get(id))) {
+        String committed = now.get(id);
+        if (committed != null && profileHash(p.hashes.get(i)).equals(profileHash(committed))) {
           p.brazeIds.remove(i);
           p.hashes.remove(i);
           p.updates.remove(i);
@@ -906,15 +1017,56 @@ public final class SegmentSync {
           stats.problem("ODP rejected a custom event: " + error.message(), "custom event");
         }
       }
+      Map<String, String> refreshed = prepared.refreshed;
+      if (upload.eventFailure != null) {
+        // The custom events of these lines are owed: without a line digest the next run parses
+        // the lines again and resends them.
+        accepted.replaceAll((id, value) -> profileHash(value));
+        refreshed = Map.of();
+      }
       ExportPosition position = prepared.last;
+      boolean advance = positionsContiguous && position != null;
+      boolean writes =
+          !accepted.isEmpty()
+              || !refreshed.isEmpty()
+              || !prepared.identities.isEmpty()
+              || !prepared.members.isEmpty();
+      Instant now = clock.instant();
+      // A checkpoint that only moves the position waits for the interval: the lines it covers
+      // sent nothing, so re-reading them after a crash resends nothing either. Unreadable lines
+      // are no such thing: a resumed run must still know of them.
+      boolean moveOnly =
+          advance
+              && !writes
+              && malformed.get() == checkpointedMalformed
+              && checkpointedAt != null
+              && now.isBefore(checkpointedAt.plus(checkpointInterval));
+      if (writes || (advance && !moveOnly)) {
+        writeBatch(prepared, accepted, refreshed, advance ? position : null, now);
+      }
+      prepared.brazeIds.forEach(inFlight::remove);
+      sent += accepted.size();
+      stats.sent(accepted.size());
+      progress.onProgress(segment.id(), read, sent);
+    }
+
+    private void writeBatch(
+        Prepared prepared,
+        Map<String, String> accepted,
+        Map<String, String> refreshed,
+        ExportPosition position,
+        Instant now) {
       if (lock != null) {
         lock.ensureHeld();
       }
-      boolean advance = positionsContiguous && position != null;
+      boolean advance = position != null;
       state.transaction(
           tx -> {
             if (!accepted.isEmpty()) {
               tx.putHashes(HASHES, accepted);
+            }
+            if (!refreshed.isEmpty()) {
+              tx.putHashes(HASHES, refreshed);
             }
             if (!prepared.identities.isEmpty()) {
               tx.putIdentities(prepared.identities);
@@ -932,10 +1084,10 @@ public final class SegmentSync {
               tx.putCheckpoint(scope, checkpoint);
             }
           });
-      prepared.brazeIds.forEach(inFlight::remove);
-      sent += accepted.size();
-      stats.sent(accepted.size());
-      progress.onProgress(segment.id(), read, sent);
+      if (advance) {
+        checkpointedAt = now;
+        checkpointedMalformed = malformed.get();
+      }
     }
 
     private void finishMembership() {
@@ -950,20 +1102,67 @@ public final class SegmentSync {
       }
       long entered =
           sendMembershipEvents(state.entered(segment.id(), segmentRunId), "segment_entered");
-      long exited =
-          sendMembershipEvents(state.exited(segment.id(), segmentRunId), "segment_exited");
-      state.transaction(tx -> tx.commitMembership(segment.id(), segmentRunId));
+      long exited = sendExits();
+      state.transaction(tx -> tx.addStagedMembers(segment.id(), segmentRunId));
       stats.count("segmentEntered", entered);
       stats.count("segmentExited", exited);
     }
 
+    /**
+     * Sends an exit for every stored member this run did not read, and removes each page of them
+     * once its events went out; a crash in between resends that page's events (same ids).
+     */
+    private long sendExits() {
+      long exited = 0;
+      List<String> page = new ArrayList<>();
+      for (String brazeId : state.members(segment.id())) {
+        if (!members.contains(brazeId)) {
+          page.add(brazeId);
+        }
+        if (page.size() == batchSize) {
+          exited += removeExited(page);
+          page = new ArrayList<>();
+        }
+      }
+      if (!page.isEmpty()) {
+        exited += removeExited(page);
+      }
+      return exited;
+    }
+
+    private long removeExited(List<String> page) {
+      long sentEvents = sendMembershipEvents(page, "segment_exited");
+      if (lock != null) {
+        lock.ensureHeld();
+      }
+      state.transaction(tx -> tx.removeMembers(segment.id(), page));
+      return sentEvents;
+    }
+
     private long sendMembershipEvents(Iterable<String> brazeIds, String action) {
-      String prefix = rules.prefix();
-      List<OdpEvent> batch = new ArrayList<>();
+      // Identities are read a page at a time: one query per page instead of one per member.
       long count = 0;
+      List<String> page = new ArrayList<>(batchSize);
       for (String brazeId : brazeIds) {
-        Optional<IdentityRecord> who = state.identityByBrazeId(brazeId);
-        if (who.isEmpty() || who.get().identifiers().isEmpty()) {
+        page.add(brazeId);
+        if (page.size() == batchSize) {
+          count += sendMembershipPage(page, action);
+          page.clear();
+        }
+      }
+      if (!page.isEmpty()) {
+        count += sendMembershipPage(page, action);
+      }
+      return count;
+    }
+
+    private long sendMembershipPage(List<String> brazeIds, String action) {
+      String prefix = rules.prefix();
+      Map<String, IdentityRecord> who = state.identitiesByBrazeId(brazeIds);
+      List<OdpEvent> batch = new ArrayList<>(brazeIds.size());
+      for (String brazeId : brazeIds) {
+        IdentityRecord identity = who.get(brazeId);
+        if (identity == null || identity.identifiers().isEmpty()) {
           continue;
         }
         Map<String, Object> data = new LinkedHashMap<>();
@@ -974,20 +1173,15 @@ public final class SegmentSync {
             new OdpEvent(
                 "braze",
                 action,
-                who.get().identifiers(),
+                identity.identifiers(),
                 data,
                 runStart,
                 Hashes.of(action, segment.id(), brazeId, segmentRunId)));
-        count++;
-        if (batch.size() == batchSize) {
-          sendEvents(batch);
-          batch = new ArrayList<>();
-        }
       }
       if (!batch.isEmpty()) {
         sendEvents(batch);
       }
-      return count;
+      return batch.size();
     }
 
     private void sendEvents(List<OdpEvent> events) {
@@ -998,6 +1192,25 @@ public final class SegmentSync {
             "ODP rejected a membership event: " + error.message(), "segment " + segment.id());
       }
     }
+  }
+
+  /** The profile part of a stored hash. */
+  static String profileHash(String stored) {
+    return stored.length() > PROFILE_HASH_LENGTH
+            && stored.charAt(PROFILE_HASH_LENGTH) == LINE_SEPARATOR
+        ? stored.substring(0, PROFILE_HASH_LENGTH)
+        : stored;
+  }
+
+  /** Tells whether a stored hash carries exactly this line digest. */
+  static boolean sameLine(String stored, String lineDigest) {
+    return stored.length() == PROFILE_HASH_LENGTH + 1 + lineDigest.length()
+        && stored.charAt(PROFILE_HASH_LENGTH) == LINE_SEPARATOR
+        && stored.regionMatches(PROFILE_HASH_LENGTH + 1, lineDigest, 0, lineDigest.length());
+  }
+
+  static boolean isAfter(ExportPosition a, ExportPosition b) {
+    return a.fileIndex() > b.fileIndex() || (a.fileIndex() == b.fileIndex() && a.line() > b.line());
   }
 
   static Instant parseInstant(String text) {
@@ -1025,6 +1238,9 @@ public final class SegmentSync {
     final List<String> brazeIds = new ArrayList<>();
     final List<String> hashes = new ArrayList<>();
     final List<OdpEvent> events = new ArrayList<>();
+    // Users whose profile is unchanged but whose export line is not: their new line digest.
+    final Map<String, String> refreshed = new LinkedHashMap<>();
+    int read;
 
     Prepared(ExportPosition last) {
       this.last = last;
@@ -1042,12 +1258,14 @@ public final class SegmentSync {
   private static final class RunShared {
     final boolean several;
     final Instant eventsSince;
+    final long lineSeed;
     // Only with several segments: a user read by one of them is not counted again by another.
     private final SeenUsers seen = new SeenUsers();
 
-    RunShared(boolean several, Instant eventsSince) {
+    RunShared(boolean several, Instant eventsSince, long lineSeed) {
       this.several = several;
       this.eventsSince = eventsSince;
+      this.lineSeed = lineSeed;
     }
 
     boolean firstSighting(String brazeId) {
@@ -1094,8 +1312,26 @@ public final class SegmentSync {
     private Duration lockLease = RunLock.DEFAULT_LEASE;
     private Sleeper sleeper = Sleeper.system();
     private RequestCounter requests;
+    private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
 
     private Builder() {}
+
+    /**
+     * Sets how often a checkpoint that only moves the export position is written (default {@link
+     * #DEFAULT_CHECKPOINT_INTERVAL}; zero writes one after every batch). Batches that upserted
+     * anything are committed with their checkpoint at once whatever this says, so a crash still
+     * resends at most the batches in flight; what the interval saves is a commit per batch of
+     * unchanged users, which a resumed run reads again and sends nothing for.
+     */
+    public Builder checkpointInterval(Duration interval) {
+      Objects.requireNonNull(interval, "checkpointInterval");
+      if (interval.isNegative()) {
+        throw new IllegalArgumentException(
+            "checkpointInterval must not be negative, was " + interval);
+      }
+      this.checkpointInterval = interval;
+      return this;
+    }
 
     /**
      * Sets how long to wait when another run holds one of the selected segments (default zero: a

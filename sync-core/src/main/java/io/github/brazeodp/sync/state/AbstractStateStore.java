@@ -63,6 +63,16 @@ abstract class AbstractStateStore implements SyncStateStore {
   }
 
   @Override
+  public MembershipChange addStagedMembers(String segmentId, String runId) {
+    return transactionResult(tx -> tx.addStagedMembers(segmentId, runId));
+  }
+
+  @Override
+  public long removeMembers(String segmentId, Collection<String> memberKeys) {
+    return transactionResult(tx -> tx.removeMembers(segmentId, memberKeys));
+  }
+
+  @Override
   public long discardStagedMembers(String segmentId) {
     return transactionResult(tx -> tx.discardStagedMembers(segmentId));
   }

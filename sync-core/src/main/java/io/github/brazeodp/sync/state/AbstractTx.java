@@ -101,6 +101,18 @@ abstract class AbstractTx implements StateWriter {
   }
 
   @Override
+  public final MembershipChange addStagedMembers(String segmentId, String runId) {
+    check();
+    return doAddStagedMembers(Args.key(segmentId, "segmentId"), Args.key(runId, "runId"));
+  }
+
+  @Override
+  public final long removeMembers(String segmentId, Collection<String> memberKeys) {
+    check();
+    return doRemoveMembers(Args.key(segmentId, "segmentId"), Args.unique(memberKeys, "memberKeys"));
+  }
+
+  @Override
   public final long discardStagedMembers(String segmentId) {
     check();
     return doDiscardStaged(Args.key(segmentId, "segmentId"));
@@ -371,6 +383,10 @@ abstract class AbstractTx implements StateWriter {
   abstract MembershipChange doCommitMembership(String segmentId, String runId);
 
   abstract long doDiscardStaged(String segmentId);
+
+  abstract MembershipChange doAddStagedMembers(String segmentId, String runId);
+
+  abstract long doRemoveMembers(String segmentId, List<String> keys);
 
   /**
    * Takes {@code releasedExternalIds} away from the rows holding them, then stores rows with

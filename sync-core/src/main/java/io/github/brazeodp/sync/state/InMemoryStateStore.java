@@ -294,6 +294,22 @@ final class InMemoryStateStore extends AbstractStateStore {
   }
 
   @Override
+  public Map<String, IdentityRecord> identitiesByBrazeId(Collection<String> brazeIds) {
+    List<String> unique = Args.unique(brazeIds, "brazeIds");
+    return read(
+        () -> {
+          Map<String, IdentityRecord> found = new HashMap<>();
+          for (String id : unique) {
+            IdentityRecord r = identitiesByBrazeId.get(id);
+            if (r != null) {
+              found.put(id, r);
+            }
+          }
+          return found;
+        });
+  }
+
+  @Override
   public Optional<IdentityRecord> identityByExternalId(String externalId) {
     Args.key(externalId, "externalId");
     return read(
@@ -591,6 +607,37 @@ final class InMemoryStateStore extends AbstractStateStore {
       }
       remove(staged, segmentId);
       return new MembershipChange(entered, exited);
+    }
+
+    @Override
+    MembershipChange doAddStagedMembers(String segmentId, String runId) {
+      NavigableSet<String> next = stagedMembers(segmentId, runId);
+      long entered = 0;
+      if (!next.isEmpty()) {
+        NavigableSet<String> current =
+            members.computeIfAbsent(segmentId, s -> new TreeSet<>(Codec.CODE_POINT_ORDER));
+        for (String key : next) {
+          if (add(current, key)) {
+            entered++;
+          }
+        }
+      }
+      remove(staged, segmentId);
+      return new MembershipChange(entered, 0);
+    }
+
+    @Override
+    long doRemoveMembers(String segmentId, List<String> keys) {
+      NavigableSet<String> current = members.get(segmentId);
+      long removed = 0;
+      if (current != null) {
+        for (String key : keys) {
+          if (removeElement(current, key)) {
+            removed++;
+          }
+        }
+      }
+      return removed;
     }
 
     @Override

@@ -1261,6 +1261,25 @@ final class JdbcStateStore extends AbstractStateStore {
   }
 
   @Override
+  public Map<String, IdentityRecord> identitiesByBrazeId(Collection<String> brazeIds) {
+    List<String> unique = Args.unique(brazeIds, "brazeIds");
+    return read(
+        "read the identity map",
+        () -> {
+          Map<String, IdentityRecord> found = new HashMap<>();
+          selectIn(
+              "SELECT * FROM identity WHERE braze_id IN ",
+              "",
+              unique,
+              rs -> {
+                IdentityRecord r = identityRow(rs);
+                found.put(r.brazeId(), r);
+              });
+          return found;
+        });
+  }
+
+  @Override
   public Optional<IdentityRecord> identityByExternalId(String externalId) {
     Args.key(externalId, "externalId");
     return read(
@@ -1850,6 +1869,36 @@ final class JdbcStateStore extends AbstractStateStore {
             update("DELETE FROM member_staged WHERE segment = ?", segmentId);
             return new MembershipChange(entered, exited);
           });
+    }
+
+    @Override
+    MembershipChange doAddStagedMembers(String segmentId, String runId) {
+      return sql(
+          "add staged members",
+          () -> {
+            long entered =
+                update(
+                    "INSERT INTO member (segment, member) SELECT segment, member FROM member_staged"
+                        + " WHERE segment = ? AND run = ? ON CONFLICT (segment, member) DO NOTHING",
+                    segmentId,
+                    runId);
+            update("DELETE FROM member_staged WHERE segment = ?", segmentId);
+            return new MembershipChange(entered, 0);
+          });
+    }
+
+    @Override
+    long doRemoveMembers(String segmentId, List<String> keys) {
+      return sql(
+          "remove members",
+          () ->
+              batch(
+                  "DELETE FROM member WHERE segment = ? AND member = ?",
+                  keys,
+                  (st, i, key) -> {
+                    st.setString(i, segmentId);
+                    st.setString(i + 1, key);
+                  }));
     }
 
     @Override

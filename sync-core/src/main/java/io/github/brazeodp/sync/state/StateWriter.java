@@ -95,6 +95,29 @@ public interface StateWriter {
   MembershipChange commitMembership(String segmentId, String runId);
 
   /**
+   * Adds the members staged by {@code runId} to the segment's current membership, keeping every
+   * current member, and drops every staged membership of that segment.
+   *
+   * <p>For a caller that stages only the members that entered and removes the exits itself with
+   * {@link #removeMembers}, so that an unchanged segment writes nothing; {@link #commitMembership}
+   * instead replaces the membership with a complete staged set.
+   *
+   * @param segmentId the Braze segment id
+   * @param runId the run whose staged members join the membership
+   * @return how many members entered (exited is zero)
+   */
+  MembershipChange addStagedMembers(String segmentId, String runId);
+
+  /**
+   * Removes members from a segment's current membership; keys that are not members are ignored.
+   *
+   * @param segmentId the Braze segment id
+   * @param memberKeys the member keys
+   * @return how many members were removed
+   */
+  long removeMembers(String segmentId, Collection<String> memberKeys);
+
+  /**
    * Drops every staged membership of a segment, for example after an export that did not complete.
    *
    * @param segmentId the Braze segment id

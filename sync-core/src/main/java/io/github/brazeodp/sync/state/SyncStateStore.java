@@ -261,6 +261,14 @@ public interface SyncStateStore extends StateWriter, AutoCloseable {
   Optional<IdentityRecord> identityByBrazeId(String brazeId);
 
   /**
+   * Looks up many rows of the identity map by Braze id at once.
+   *
+   * @param brazeIds the {@code braze_id}s; duplicates are looked up once
+   * @return the rows found, by Braze id
+   */
+  Map<String, IdentityRecord> identitiesByBrazeId(Collection<String> brazeIds);
+
+  /**
    * Looks up the identity map by external id.
    *
    * @param externalId the {@code external_id}

@@ -215,6 +215,43 @@ abstract class SyncStateStoreContractTest {
     }
 
     @Test
+    void addingStagedEntriesAndRemovingExitsChangesOnlyThoseRows() {
+      store.stageMembers("seg", "run-1", List.of("a", "b", "c"));
+      store.commitMembership("seg", "run-1");
+      store.stageMembers("seg-2", "run-2", List.of("x"));
+
+      store.stageMembers("seg", "run-2", List.of("d", "b"));
+      store.stageMembers("seg", "crashed-run", List.of("z"));
+      assertThat(store.removeMembers("seg", List.of("a", "not-a-member"))).isEqualTo(1);
+      assertThat(store.addStagedMembers("seg", "run-2")).isEqualTo(new MembershipChange(1, 0));
+      assertThat(all(store.members("seg"))).containsExactly("b", "c", "d");
+      // Every staged run of the segment is dropped; other segments keep theirs.
+      assertThat(store.stagedCount("seg", "crashed-run")).isZero();
+      assertThat(store.stagedCount("seg-2", "run-2")).isEqualTo(1);
+      assertThat(store.addStagedMembers("seg", "run-3")).isEqualTo(new MembershipChange(0, 0));
+      assertThat(store.removeMembers("other", List.of("b"))).isZero();
+      assertThat(all(store.members("seg"))).containsExactly("b", "c", "d");
+    }
+
+    @Test
+    void aRolledBackMembershipChangeLeavesTheMembersAsTheyWere() {
+      store.stageMembers("seg", "run-1", List.of("a", "b"));
+      store.commitMembership("seg", "run-1");
+      store.stageMembers("seg", "run-2", List.of("c"));
+      assertThatThrownBy(
+              () ->
+                  store.transaction(
+                      tx -> {
+                        tx.removeMembers("seg", List.of("a"));
+                        tx.addStagedMembers("seg", "run-2");
+                        throw new IllegalStateException("boom");
+                      }))
+          .hasMessage("boom");
+      assertThat(all(store.members("seg"))).containsExactly("a", "b");
+      assertThat(store.stagedCount("seg", "run-2")).isEqualTo(1);
+    }
+
+    @Test
     void aCompleteEmptyExportExitsEveryone() {
       store.stageMembers("seg", "run-1", List.of("a", "b"));
       store.commitMembership("seg", "run-1");
@@ -313,6 +350,23 @@ abstract class SyncStateStoreContractTest {
       assertThat(store.identityByExternalId("ext-1")).contains(ann);
       assertThat(store.identityByBrazeId("b2")).contains(bob);
       assertThat(store.identityByExternalId("nope")).isEmpty();
+    }
+
+    @Test
+    void looksUpManyByBrazeIdAtOnceBeyondOneQuerysWorth() {
+      List<IdentityRecord> rows = new java.util.ArrayList<>();
+      List<String> wanted = new java.util.ArrayList<>();
+      for (int i = 0; i < 1_200; i++) {
+        rows.add(row("b" + i, i % 2 == 0 ? "ext-" + i : null, "u" + i + "@x.test"));
+        wanted.add("b" + (i * 3));
+      }
+      store.putIdentities(rows);
+      wanted.add("b3");
+      Map<String, IdentityRecord> found = store.identitiesByBrazeId(wanted);
+      assertThat(found).hasSize(400).containsEntry("b3", rows.get(3));
+      assertThat(found.get("b1197")).isEqualTo(rows.get(1197));
+      assertThat(found).doesNotContainKey("b1200");
+      assertThat(store.identitiesByBrazeId(List.of())).isEmpty();
     }
 
     @Test

@@ -18,6 +18,11 @@ import io.github.brazeodp.sync.mapping.FieldKind;
 import io.github.brazeodp.sync.mapping.FieldMappings;
 import io.github.brazeodp.sync.mapping.MappedCustomer;
 import io.github.brazeodp.sync.port.ExportHandle;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -25,11 +30,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
- * The codec alone on the data of {@link SegmentSyncLoad}: the same generated export ZIP is read and
- * parsed, each user mapped with the default rules and encoded as ODP profile JSON by the client's
- * own encoder. No state, no network: the ceiling the segment sync is measured against (goal 1).
+ * The codec alone on the data of {@link SegmentSyncLoad}: the same export ZIP is read and parsed,
+ * each user mapped with the default rules and encoded as ODP profile JSON by the client's own
+ * encoder. No state, no network: the ceiling the segment sync is measured against (goal 1). The
+ * archive is built before the clock starts, as the sync's is: producing it is Braze's work.
  *
  * <pre>java -cp samples/benchmarks/target/benchmarks.jar \
  *   io.github.brazeodp.samples.benchmarks.SegmentCodecLoad [users]</pre>
@@ -37,42 +44,75 @@ import java.util.Set;
 public final class SegmentCodecLoad {
   private SegmentCodecLoad() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws IOException {
     int users = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-    pass(users);
+    Path dir = Files.createTempDirectory("segment-codec-load");
+    Path zip = archive(users, SegmentSyncLoad::user, dir.resolve("export.zip"));
+    try {
+      pass(zip);
+    } finally {
+      Files.deleteIfExists(zip);
+      Files.deleteIfExists(dir);
+    }
   }
 
-  /** Runs one codec pass over {@code users} generated users; prints and returns users/s. */
-  static double pass(int users) {
-    InMemoryBraze braze =
-        new InMemoryBraze(Clock.systemUTC(), Sleeper.system(), TrackLimit.COMBINED_50);
-    braze.putGeneratedSegment("seg-load", "Load test", users, SegmentSyncLoad::user);
-    // The rules bound to the ODP schema exactly as SegmentSync.validate binds them.
+  /** The rules bound to the ODP schema exactly as SegmentSync.validate binds them. */
+  private static FieldMappings rules() {
     Map<String, FieldKind> kinds = new LinkedHashMap<>();
     for (SchemaField f : new InMemoryOdp().customerFields()) {
       kinds.put(f.name(), FieldKind.fromOdpType(f.type() == null ? null : f.type().name()));
     }
-    IdentityRule identity = IdentityRule.defaults().followingMappings(FieldMappings.defaults());
     Set<String> identifiers = new LinkedHashSet<>(List.of("email", "phone", "vuid", "zaius_id"));
-    identifiers.addAll(identity.odpIdentifiers());
-    FieldMappings rules =
-        FieldMappings.defaults().validate(new CustomerSchema(kinds, identifiers), true).mappings();
+    identifiers.addAll(identity().odpIdentifiers());
+    return FieldMappings.defaults()
+        .validate(new CustomerSchema(kinds, identifiers), true)
+        .mappings();
+  }
+
+  private static IdentityRule identity() {
+    return IdentityRule.defaults().followingMappings(FieldMappings.defaults());
+  }
+
+  /**
+   * Writes the export ZIP of {@code users} generated users to {@code file}, with the fields the
+   * segment sync asks for, as the in-memory Braze produces it.
+   */
+  static Path archive(int users, IntFunction<ExportedUser> generator, Path file)
+      throws IOException {
+    FieldMappings rules = rules();
     Set<String> fields = new LinkedHashSet<>(rules.fieldsToExport());
-    fields.addAll(identity.brazeFields());
+    fields.addAll(identity().brazeFields());
     fields.addAll(List.of("braze_id", "external_id", "custom_events"));
     ExportSegmentRequest request = ExportSegmentRequest.of("seg-load", List.copyOf(fields));
     List<String> custom = rules.customAttributesToExport();
     if (!custom.isEmpty() && !fields.contains("custom_attributes")) {
       request = request.withCustomAttributes(custom);
     }
+    InMemoryBraze braze =
+        new InMemoryBraze(Clock.systemUTC(), Sleeper.system(), TrackLimit.COMBINED_50);
+    braze.putGeneratedSegment("seg-load", "Load test", users, generator);
     ExportHandle handle = braze.startSegmentExport(request);
     braze.awaitExport(handle, Instant.now().plusSeconds(60));
+    try (InputStream in = braze.openExportArchive(handle.objectPrefix())) {
+      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+    return file;
+  }
+
+  /** Runs one codec pass over the export ZIP at {@code archive}; prints and returns users/s. */
+  static double pass(Path archive) throws IOException {
+    FieldMappings rules = rules();
+    IdentityRule identity = identity();
     ProfileCodec codec = new ProfileCodec();
     long start = System.nanoTime();
     long read = 0;
     long bytes = 0;
     ExportPosition last = null;
-    try (ExportUserStream stream = braze.openExport(handle, ExportReadOptions.defaults())) {
+    try (ExportUserStream stream =
+        ExportUserStream.open(
+            Files.newInputStream(archive),
+            archive.getFileName().toString(),
+            ExportReadOptions.defaults())) {
       int index = 0;
       while (stream.hasNext()) {
         ExportedUser u = stream.next();

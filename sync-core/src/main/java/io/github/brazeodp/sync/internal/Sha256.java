@@ -1,16 +1,17 @@
-package io.github.brazeodp.sync.mapping;
+package io.github.brazeodp.sync.internal;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /** Hands out SHA-256 digests; cloning a prototype skips the provider lookup on each hash. */
-final class Sha256 {
+public final class Sha256 {
   private static final MessageDigest PROTOTYPE = create();
   private static final boolean CLONEABLE = cloneable();
 
   private Sha256() {}
 
-  static MessageDigest newDigest() {
+  /** Returns a fresh SHA-256 digest. */
+  public static MessageDigest newDigest() {
     if (CLONEABLE) {
       try {
         return (MessageDigest) PROTOTYPE.clone();
