@@ -316,6 +316,21 @@ abstract class SyncStateStoreContractTest {
     }
 
     @Test
+    void looksUpManyIdsAtOnceAsOneByOne() {
+      IdentityRecord ann = row("b1", "ext-1", "ann@x.test");
+      IdentityRecord bob = row("b2", null, "bob@x.test");
+      store.putIdentities(List.of(ann, bob));
+
+      assertThat(store.identitiesByBrazeIds(List.of("b1", "b2", "b9")))
+          .isEqualTo(Map.of("b1", ann, "b2", bob));
+      assertThat(store.identitiesByExternalIds(List.of("ext-1", "ext-9")))
+          .isEqualTo(Map.of("ext-1", ann));
+      assertThat(store.identitiesByBrazeIds(List.of())).isEmpty();
+      assertThatThrownBy(() -> store.identitiesByBrazeIds(java.util.Arrays.asList("b1", null)))
+          .isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
     void aNewRowReplacesTheOldOne() {
       store.putIdentities(List.of(row("b1", "ext-1", "old@x.test")));
       IdentityRecord renamed = row("b1", "ext-9", "new@x.test");
