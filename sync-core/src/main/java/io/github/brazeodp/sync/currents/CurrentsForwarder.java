@@ -45,10 +45,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Drains the durable Currents outbox into ODP in ODP-sized batches, oldest first.
  *
- * <p>Each cycle reads up to {@code batchSize} messages (default 500, ODP's maximum), sends them
- * with {@link OdpGateway#sendEvents} and removes from the outbox the rows ODP accepted; rows whose
- * outcome is unconfirmed stay and are sent again (events carry the Currents id as idempotence id).
- * It goes on until the outbox is empty or ODP fails.
+ * <p>Each cycle reads up to {@code batchSize × batchesInFlight} messages (default 500 × 4), sends
+ * them with one {@link OdpGateway#sendEvents} call, which the ODP client splits into requests it
+ * keeps in flight together, and removes from the outbox the rows ODP accepted; rows whose outcome
+ * is unconfirmed stay and are sent again (events carry the Currents id as idempotence id). It goes
+ * on until the outbox is empty or ODP fails.
  *
  * <p>Nothing leaves the outbox silently. When ODP refuses a whole request without naming events (a
  * 400, 413 or 422 such as a batch over the account's size limit, or every row refused with one and
@@ -86,9 +87,13 @@ public final class CurrentsForwarder implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CurrentsForwarder.class);
   static final String SUBJECT = "currents";
 
+  /** The default number of batches one cycle keeps in flight. */
+  public static final int DEFAULT_BATCHES_IN_FLIGHT = 4;
+
   private final OdpGateway odp;
   private final SyncStateStore state;
   private final int batchSize;
+  private final int batchesInFlight;
   private final Duration pollInterval;
   private final Duration initialBackoff;
   private final Duration maxBackoff;
@@ -138,6 +143,7 @@ public final class CurrentsForwarder implements AutoCloseable {
     this.odp = Objects.requireNonNull(b.odp, "odp");
     this.state = Objects.requireNonNull(b.state, "state");
     this.batchSize = b.batchSize;
+    this.batchesInFlight = b.batchesInFlight;
     this.pollInterval = b.pollInterval;
     this.initialBackoff = b.initialBackoff;
     this.maxBackoff = b.maxBackoff;
@@ -309,7 +315,7 @@ public final class CurrentsForwarder implements AutoCloseable {
     String failure = null;
     long unparked = releaseParked(start);
     while (!Thread.currentThread().isInterrupted()) {
-      List<OutboxMessage> batch = state.peekOutbox(batchSize);
+      List<OutboxMessage> batch = state.peekOutbox(batchSize * batchesInFlight);
       if (batch.isEmpty()) {
         break;
       }
@@ -789,6 +795,7 @@ public final class CurrentsForwarder implements AutoCloseable {
     private OdpGateway odp;
     private SyncStateStore state;
     private int batchSize = 500;
+    private int batchesInFlight = DEFAULT_BATCHES_IN_FLIGHT;
     private Duration pollInterval = Duration.ofSeconds(1);
     private Duration initialBackoff = Duration.ofSeconds(1);
     private Duration maxBackoff = Duration.ofMinutes(5);
@@ -900,6 +907,26 @@ public final class CurrentsForwarder implements AutoCloseable {
         throw new IllegalArgumentException("batchSize must be between 1 and 500, was " + events);
       }
       this.batchSize = events;
+      return this;
+    }
+
+    /**
+     * Sets how many batches of {@link #batchSize} one cycle reads and sends at once (default
+     * {@value CurrentsForwarder#DEFAULT_BATCHES_IN_FLIGHT}): the ODP client sends them as requests
+     * in flight together (up to its {@code BatchSettings.maxInFlight}), so the forwarder does not
+     * wait a round trip per batch, and one commit acknowledges them all. It is also the crash
+     * bound: a crash while they are in flight sends at most these events again, with the same
+     * idempotence ids.
+     *
+     * @param batches from 1 to 64
+     * @return this builder
+     */
+    public Builder batchesInFlight(int batches) {
+      if (batches < 1 || batches > 64) {
+        throw new IllegalArgumentException(
+            "batchesInFlight must be between 1 and 64, was " + batches);
+      }
+      this.batchesInFlight = batches;
       return this;
     }
 
