@@ -8,12 +8,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionService;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import java.util.function.IntFunction;
 import okhttp3.RequestBody;
 import okhttp3.ResponseBody;
 import org.slf4j.Logger;
@@ -54,6 +57,83 @@ final class BatchSender {
     this.batcher = batcher;
     this.maxInFlight = maxInFlight;
     this.executor = executor;
+  }
+
+  /** Rows per encoding task; calls of fewer than two chunks encode on the caller's thread. */
+  static final int ENCODE_CHUNK = 250;
+
+  /**
+   * Encodes (and so validates) every row before anything is sent. A large call spreads the work
+   * over up to one thread per core (at most {@code maxInFlight}), the caller included: a call of
+   * thousands of events otherwise spends longer encoding on one core than its requests spend on the
+   * network. The outcome is the serial one: when rows are invalid, the exception names the first of
+   * them in row order.
+   */
+  List<byte[]> encode(int count, IntFunction<byte[]> row) {
+    int helpers = Math.min(maxInFlight, Runtime.getRuntime().availableProcessors()) - 1;
+    int chunks = (count + ENCODE_CHUNK - 1) / ENCODE_CHUNK;
+    byte[][] out = new byte[count][];
+    if (helpers < 1 || chunks < 2 || executor.isShutdown()) {
+      for (int i = 0; i < count; i++) {
+        out[i] = row.apply(i);
+      }
+      return Arrays.asList(out);
+    }
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger firstFailed = new AtomicInteger(Integer.MAX_VALUE);
+    Throwable[] failures = new Throwable[chunks];
+    // Counted per chunk rather than per helper: a helper still queued behind other calls'
+    // requests finds every chunk claimed and is not waited for.
+    CountDownLatch done = new CountDownLatch(chunks);
+    Runnable work =
+        () -> {
+          for (int c; (c = next.getAndIncrement()) < chunks; ) {
+            try {
+              if (c < firstFailed.get()) {
+                for (int i = c * ENCODE_CHUNK, end = Math.min(count, i + ENCODE_CHUNK);
+                    i < end;
+                    i++) {
+                  out[i] = row.apply(i);
+                }
+              }
+            } catch (RuntimeException | Error e) {
+              failures[c] = e;
+              firstFailed.accumulateAndGet(c, Math::min);
+            } finally {
+              done.countDown();
+            }
+          }
+        };
+    try {
+      for (int h = 0; h < Math.min(helpers, chunks - 1); h++) {
+        executor.execute(work);
+      }
+    } catch (RejectedExecutionException e) {
+      // close() raced this call: the caller's thread encodes what is left.
+    }
+    work.run();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        done.await();
+        break;
+      } catch (InterruptedException e) {
+        // Encoding is bounded local work; finish it, then keep the interrupt.
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    int failed = firstFailed.get();
+    if (failed != Integer.MAX_VALUE) {
+      Throwable t = failures[failed];
+      if (t instanceof Error err) {
+        throw err;
+      }
+      throw (RuntimeException) t;
+    }
+    return Arrays.asList(out);
   }
 
   BatchResult send(

@@ -10,9 +10,9 @@ import java.util.Objects;
  * account that takes 500 can raise it with {@link Builder#maxItems(int)}; a request that is still
  * too large for the account is split and resent, never lost (see {@link EventsService#send}). ODP
  * documents no byte limit; the default byte cap of 1 MiB is a conservative guess. Up to {@link
- * #maxInFlight()} requests of one call are in flight at once (default 8). {@code requireAction}
- * defaults to true because ODP's OpenAPI marks {@code action} required (its docs and Node SDK treat
- * it as optional). Immutable.
+ * #maxInFlight()} requests of one call are in flight at once (default {@value
+ * #DEFAULT_MAX_IN_FLIGHT}). {@code requireAction} defaults to true because ODP's OpenAPI marks
+ * {@code action} required (its docs and Node SDK treat it as optional). Immutable.
  *
  * @see <a
  *     href="https://docs.developers.optimizely.com/optimizely-data-platform/reference/rate-limits">ODP
@@ -24,6 +24,15 @@ public final class BatchSettings {
 
   /** The default number of objects per request: the Node SDK's cap, safe for every account. */
   public static final int DEFAULT_MAX_ITEMS = 100;
+
+  /**
+   * The default number of requests one call keeps in flight. A request of 100 events waits one
+   * round trip, so one caller at a 50 ms round trip sends 2,000 events/s per request in flight;
+   * calls of a few thousand events then finish in two round trips. ODP documents no concurrency
+   * limit (events and objects are unlimited on its newer rate-limit page), and paced APIs stay
+   * within their budget however many requests wait for a slot.
+   */
+  public static final int DEFAULT_MAX_IN_FLIGHT = 32;
 
   /** The most requests one call may keep in flight. */
   public static final int MAX_IN_FLIGHT = 64;
@@ -45,7 +54,7 @@ public final class BatchSettings {
   }
 
   /**
-   * Returns the defaults: 100 items, 1 MiB, 8 requests in flight, nested data rejected, action
+   * Returns the defaults: 100 items, 1 MiB, 32 requests in flight, nested data rejected, action
    * required.
    */
   public static BatchSettings defaults() {
@@ -103,7 +112,7 @@ public final class BatchSettings {
     private long maxBytes = 1024 * 1024;
     private NestedDataPolicy nestedData = NestedDataPolicy.REJECT;
     private boolean requireAction = true;
-    private int maxInFlight = 8;
+    private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
 
     private Builder() {}
 
@@ -142,7 +151,7 @@ public final class BatchSettings {
     }
 
     /**
-     * Sets how many requests of one batch call may be in flight at once, 1 to 64 (default 8); 1
+     * Sets how many requests of one batch call may be in flight at once, 1 to 64 (default 32); 1
      * sends them one after another. Each in-flight request holds its body (at most {@link
      * #maxBytes(long)}) and one connection. Paced APIs (profiles, lists) still never exceed their
      * {@link RateLimits} budget.

@@ -1,7 +1,6 @@
 package io.github.brazeodp.odp;
 
 import io.github.brazeodp.odp.internal.OdpHttpApi;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -56,10 +55,7 @@ public final class EventsService {
    */
   public BatchResult send(List<OdpEvent> events) {
     Objects.requireNonNull(events, "events");
-    List<byte[]> rows = new ArrayList<>(events.size());
-    for (int i = 0; i < events.size(); i++) {
-      rows.add(encoder.event(i, events.get(i)));
-    }
+    List<byte[]> rows = sender.encode(events.size(), i -> encoder.event(i, events.get(i)));
     return sender.send(OdpApi.EVENTS, rows, http::sendEvents);
   }
 

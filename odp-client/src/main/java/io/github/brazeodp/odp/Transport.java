@@ -29,9 +29,6 @@ import retrofit2.Response;
 final class Transport {
   private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
 
-  /** The most start slots one attempt takes before it goes however late it is. */
-  private static final int MAX_SLOTS = 3;
-
   /** A response, from Retrofit or plain OkHttp. */
   record HttpResult(int code, Headers headers, ResponseBody body, Request request) {}
 
@@ -190,27 +187,23 @@ final class Transport {
   }
 
   /**
-   * Waits for a start slot. A thread that wakes more than half an interval after its slot (a busy
-   * machine) gives the slot up and takes the next free one: sent that late, its request would reach
-   * ODP next to the following slot's request and tip ODP's one-second window into a 429, which
-   * costs more than the skipped slot.
+   * Waits for a start slot, then for the pacer's admission. A thread that wakes late keeps its
+   * slot: the admission holds only a request that would otherwise reach ODP within one second of
+   * the start a budget's worth of requests earlier (see {@link Pacer#admit()}), which costs less
+   * than giving the late slot up.
    */
   private void pace(OdpApi api, Pacer pacer) {
     if (pacer == null) {
       return;
     }
-    for (int slots = 1; ; slots++) {
-      Instant reservedAt = clock.instant();
-      Duration wait = pacer.reserve();
-      if (!wait.isZero()) {
-        sleep(api, wait);
-      }
-      Duration late = Duration.between(reservedAt.plus(wait), clock.instant());
-      if (slots >= MAX_SLOTS || late.compareTo(pacer.interval().dividedBy(2)) <= 0) {
-        return;
-      }
-      LOG.debug(
-          "ODP {} woke {} ms after its slot; taking the next one", api.endpoint(), late.toMillis());
+    Duration wait = pacer.reserve();
+    if (!wait.isZero()) {
+      sleep(api, wait);
+    }
+    Duration hold = pacer.admit();
+    if (!hold.isZero()) {
+      LOG.debug("ODP {} held {} ms to keep its one-second window", api.endpoint(), hold.toMillis());
+      sleep(api, hold);
     }
   }
 

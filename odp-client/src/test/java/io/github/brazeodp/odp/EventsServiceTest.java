@@ -276,6 +276,20 @@ class EventsServiceTest {
     assertThat(server.getRequestCount()).isZero();
   }
 
+  @Test
+  void aLargeCallEncodedOnSeveralThreadsNamesTheFirstBadRowAndSendsNothing() {
+    List<OdpEvent> events = new ArrayList<>();
+    for (int i = 0; i < 8 * BatchSender.ENCODE_CHUNK; i++) {
+      events.add(event(i));
+    }
+    // Bad rows in the third and the seventh chunk; the first one in row order is named.
+    events.set(7 * BatchSender.ENCODE_CHUNK - 3, null);
+    events.set(2 * BatchSender.ENCODE_CHUNK + 100, null);
+
+    assertRejected(t.client(), events, "events[" + (2 * BatchSender.ENCODE_CHUNK + 100) + "]");
+    assertThat(server.getRequestCount()).isZero();
+  }
+
   private static void assertRejected(OdpClient client, List<OdpEvent> events, String message) {
     assertThatThrownBy(() -> client.events().send(events))
         .isInstanceOf(IllegalArgumentException.class)

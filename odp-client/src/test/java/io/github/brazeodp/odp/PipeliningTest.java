@@ -123,16 +123,16 @@ class PipeliningTest {
   }
 
   @Test
-  void theDefaultKeepsEightInFlight() {
-    Gate gate = new Gate(8);
+  void theDefaultKeepsThirtyTwoInFlight() {
+    Gate gate = new Gate(32);
     server.setDispatcher(gate);
 
-    BatchResult result = t.client().events().send(events(2_000));
+    BatchResult result = t.client().events().send(events(4_000));
 
-    assertThat(BatchSettings.defaults().maxInFlight()).isEqualTo(8);
+    assertThat(BatchSettings.defaults().maxInFlight()).isEqualTo(32);
     assertThat(result.allAccepted()).isTrue();
-    assertThat(result.requestCount()).isEqualTo(20);
-    assertThat(gate.most.get()).isEqualTo(8);
+    assertThat(result.requestCount()).isEqualTo(40);
+    assertThat(gate.most.get()).isEqualTo(32);
   }
 
   @Test

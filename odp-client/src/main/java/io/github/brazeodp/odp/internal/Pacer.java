@@ -23,6 +23,14 @@ import java.util.Optional;
  * Retry-After} if ODP sent one, into the future; each success then wins back {@value #RECOVERY} of
  * the full rate, so a one-off 429 costs about a second at reduced pace while a budget really shared
  * with another client is found within a few 429s.
+ *
+ * <p>A thread that wakes late (a busy machine) still sends: its slot is not given up. What a late
+ * start can break is the window it opens: the request {@code n} slots later (n being the budget per
+ * second) would then reach ODP less than a second after it. So, just before a request starts,
+ * {@link #admit()} holds it until at least one second plus a quarter interval has passed since the
+ * start {@code n} requests earlier. On time, the grid's {@code n} intervals (1.053 s at 10/s) are
+ * longer than that and nobody waits; after a late start only the one request that would close its
+ * window too early waits, by the lateness beyond the grid's slack.
  */
 public final class Pacer {
   /** The share of the budget the pacer aims at. */
@@ -44,6 +52,10 @@ public final class Pacer {
   private double share = 1.0;
   private long nextFreeNanos = Long.MIN_VALUE;
   private long lastDecreaseNanos = Long.MIN_VALUE;
+  private final long windowNanos;
+  // The starts of the last n admitted requests, oldest at admitted % n; MIN_VALUE while unused.
+  private final long[] starts;
+  private long admitted;
 
   /**
    * Creates a pacer.
@@ -58,6 +70,12 @@ public final class Pacer {
     this.clock = clock;
     this.fastestIntervalNanos =
         Math.max(1L, Math.round(1_000_000_000d / (requestsPerSecond * HEADROOM)));
+    int perWindow = (int) Math.max(1, Math.min(10_000, Math.floor(requestsPerSecond)));
+    this.starts = new long[perWindow];
+    java.util.Arrays.fill(starts, Long.MIN_VALUE);
+    this.windowNanos =
+        Math.round(perWindow * 1_000_000_000d / requestsPerSecond)
+            + Math.round(1_000_000_000d / requestsPerSecond / 4);
   }
 
   /** Reserves the next slot and returns how long the caller must wait before using it. */
@@ -66,6 +84,21 @@ public final class Pacer {
     long slot = Math.max(now, nextFreeNanos);
     nextFreeNanos = slot + intervalNanos();
     return Duration.ofNanos(slot - now);
+  }
+
+  /**
+   * Admits a request that is about to start (after its slot's wait): returns how much longer it
+   * must wait so that no second (plus a quarter interval) holds more starts than the budget, and
+   * records its start.
+   */
+  public synchronized Duration admit() {
+    long now = epochNanos(clock.instant());
+    int oldest = (int) (admitted % starts.length);
+    long start =
+        starts[oldest] == Long.MIN_VALUE ? now : Math.max(now, starts[oldest] + windowNanos);
+    starts[oldest] = start;
+    admitted++;
+    return Duration.ofNanos(start - now);
   }
 
   /** Tells the pacer a request was answered without a 429: the rate creeps back up. */

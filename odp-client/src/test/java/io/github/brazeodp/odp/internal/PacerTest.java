@@ -54,6 +54,45 @@ class PacerTest {
     return Duration.between(T0, clock.instant()).plus(wait);
   }
 
+  /** Waits for the next slot on the hand clock, admits the request and returns its start. */
+  private Duration sendAt(Duration lateBy) {
+    clock.advance(pacer.reserve().plus(lateBy));
+    clock.advance(pacer.admit());
+    return Duration.between(T0, clock.instant());
+  }
+
+  @Test
+  void requestsOnTheGridAreAdmittedAtOnce() {
+    for (int i = 0; i < 40; i++) {
+      clock.advance(pacer.reserve());
+      assertThat(pacer.admit()).isZero();
+    }
+  }
+
+  @Test
+  void aLateStartHoldsOnlyTheRequestThatWouldCloseItsWindowTooEarly() {
+    List<Duration> starts = new ArrayList<>();
+    starts.add(sendAt(Duration.ZERO));
+    // Slot 1 wakes 80 ms late (a busy machine) and still goes: no slot is given up.
+    starts.add(sendAt(Duration.ofMillis(80)));
+    for (int i = 2; i <= 12; i++) {
+      starts.add(sendAt(Duration.ZERO));
+    }
+    assertThat(starts.get(1)).isEqualTo(INTERVAL.plusMillis(80));
+    // Requests 2..10 keep their grid slots (the late one did not push them back) ...
+    for (int i = 2; i <= 10; i++) {
+      assertThat(starts.get(i)).isEqualTo(INTERVAL.multipliedBy(i));
+    }
+    // ... and the tenth after the late one waits until a second and a quarter interval after it;
+    // the grid alone would have started it only 973 ms after it.
+    Duration window = Duration.ofSeconds(1).plus(Duration.ofNanos(25_000_000));
+    assertThat(starts.get(11)).isEqualTo(starts.get(1).plus(window));
+    for (int i = 0; i + 10 < starts.size(); i++) {
+      assertThat(Duration.between(T0.plus(starts.get(i)), T0.plus(starts.get(i + 10))))
+          .isGreaterThanOrEqualTo(window);
+    }
+  }
+
   @Test
   void slotsAreSpacedForNinetyFivePercentOfTheBudget() {
     assertThat(pacer.interval()).isEqualTo(INTERVAL);

@@ -45,10 +45,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Drains the durable Currents outbox into ODP in ODP-sized batches, oldest first.
  *
- * <p>Each cycle reads up to {@code batchSize} messages (default 500, ODP's maximum), sends them
- * with {@link OdpGateway#sendEvents} and removes from the outbox the rows ODP accepted; rows whose
- * outcome is unconfirmed stay and are sent again (events carry the Currents id as idempotence id).
- * It goes on until the outbox is empty or ODP fails.
+ * <p>Each cycle reads up to {@code batchSize × batchesInFlight} messages (default 500 × 4), sends
+ * them with one {@link OdpGateway#sendEvents} call, which the ODP client splits into requests it
+ * keeps in flight together, and removes from the outbox the rows ODP accepted; rows whose outcome
+ * is unconfirmed stay and are sent again (events carry the Currents id as idempotence id). It goes
+ * on until the outbox is empty or ODP fails.
  *
  * <p>Nothing leaves the outbox silently. When ODP refuses a whole request without naming events (a
  * 400, 413 or 422 such as a batch over the account's size limit, or every row refused with one and
@@ -86,11 +87,15 @@ public final class CurrentsForwarder implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CurrentsForwarder.class);
   static final String SUBJECT = "currents";
 
+  /** The default number of batches one cycle keeps in flight. */
+  public static final int DEFAULT_BATCHES_IN_FLIGHT = 4;
+
   private final OdpGateway odp;
   private final SyncStateStore state;
   private final int batchSize;
   private final String claimOwner;
   private final Duration claimLease;
+  private final int batchesInFlight;
   private final Duration pollInterval;
   private final Duration initialBackoff;
   private final Duration maxBackoff;
@@ -142,6 +147,7 @@ public final class CurrentsForwarder implements AutoCloseable {
     this.batchSize = b.batchSize;
     this.claimOwner = b.claimOwner;
     this.claimLease = b.claimLease;
+    this.batchesInFlight = b.batchesInFlight;
     this.pollInterval = b.pollInterval;
     this.initialBackoff = b.initialBackoff;
     this.maxBackoff = b.maxBackoff;
@@ -315,7 +321,7 @@ public final class CurrentsForwarder implements AutoCloseable {
     while (!Thread.currentThread().isInterrupted()) {
       // Claimed, not peeked: another forwarder on the same store sends other messages meanwhile.
       List<OutboxMessage> batch =
-          state.claimOutbox(claimOwner, batchSize, clock.instant(), claimLease);
+          state.claimOutbox(claimOwner, batchSize * batchesInFlight, clock.instant(), claimLease);
       if (batch.isEmpty()) {
         break;
       }
@@ -797,6 +803,7 @@ public final class CurrentsForwarder implements AutoCloseable {
     private int batchSize = 500;
     private String claimOwner = "currents-forwarder";
     private Duration claimLease = Duration.ofMinutes(1);
+    private int batchesInFlight = DEFAULT_BATCHES_IN_FLIGHT;
     private Duration pollInterval = Duration.ofSeconds(1);
     private Duration initialBackoff = Duration.ofSeconds(1);
     private Duration maxBackoff = Duration.ofMinutes(5);
@@ -928,6 +935,26 @@ public final class CurrentsForwarder implements AutoCloseable {
       }
       this.claimOwner = owner;
       this.claimLease = positive(lease, "claim lease");
+      return this;
+    }
+
+    /**
+     * Sets how many batches of {@link #batchSize} one cycle reads and sends at once (default
+     * {@value CurrentsForwarder#DEFAULT_BATCHES_IN_FLIGHT}): the ODP client sends them as requests
+     * in flight together (up to its {@code BatchSettings.maxInFlight}), so the forwarder does not
+     * wait a round trip per batch, and one commit acknowledges them all. It is also the crash
+     * bound: a crash while they are in flight sends at most these events again, with the same
+     * idempotence ids.
+     *
+     * @param batches from 1 to 64
+     * @return this builder
+     */
+    public Builder batchesInFlight(int batches) {
+      if (batches < 1 || batches > 64) {
+        throw new IllegalArgumentException(
+            "batchesInFlight must be between 1 and 64, was " + batches);
+      }
+      this.batchesInFlight = batches;
       return this;
     }
 

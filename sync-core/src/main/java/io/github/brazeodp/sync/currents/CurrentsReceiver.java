@@ -399,6 +399,13 @@ public final class CurrentsReceiver {
     int duplicatesInBatch = 0;
     long truncated = 0;
     Instant now = clock.instant();
+    List<Map<String, ?>> readable = new ArrayList<>(parsed.size());
+    for (JsonTree.ParsedEvent p : parsed) {
+      if (p.problem() == null) {
+        readable.add(p.fields());
+      }
+    }
+    CurrentsTransformer.Known known = transformer.known(readable);
     for (JsonTree.ParsedEvent p : parsed) {
       String where = "events[" + p.index() + "]";
       if (p.problem() != null) {
@@ -407,7 +414,7 @@ public final class CurrentsReceiver {
       }
       TransformedEvent t;
       try {
-        t = transformer.transform(p.fields(), where);
+        t = transformer.transform(p.fields(), where, known);
       } catch (InvalidCurrentsEventException e) {
         Object id = p.fields().get("id");
         rejected.add(new Rejected(p.index(), id instanceof String s ? s : null, e.getMessage()));
@@ -564,11 +571,18 @@ public final class CurrentsReceiver {
     try {
       state.transaction(
           tx -> {
+            // The outbox is measured once per group (a scan of the table), then counted along.
+            long[] size = null;
             for (Pending p : group) {
               try {
+                if (size == null) {
+                  OutboxSize before = state.outboxSize();
+                  size = new long[] {before.messages(), before.bytes()};
+                }
+                long[] current = size;
                 // Marked seen and queued in one unit: a crash cannot mark an event seen without
                 // queuing it, nor queue it twice.
-                p.fresh = state.transactionResult(inner -> queue(inner, p));
+                p.fresh = state.transactionResult(inner -> queue(inner, p, current));
               } catch (OutboxFullException e) {
                 p.failure = e;
               }
@@ -590,22 +604,27 @@ public final class CurrentsReceiver {
     }
   }
 
-  private int queue(StateWriter tx, Pending p) {
+  /**
+   * Queues one request's new events within the group's transaction.
+   *
+   * @param size the outbox's messages and bytes so far in this group, updated when this succeeds
+   */
+  private int queue(StateWriter tx, Pending p, long[] size) {
     Set<String> news = tx.markSeen(p.candidates.keySet(), p.now);
     if (news.isEmpty()) {
       return 0;
     }
-    OutboxSize size = state.outboxSize();
     long addBytes = news.size() == p.candidates.size() ? p.bytes : bytesOf(p.candidates, news);
-    if (size.messages() + news.size() > maxOutboxMessages
-        || size.bytes() + addBytes > maxOutboxBytes) {
-      throw new OutboxFullException(size);
+    if (size[0] + news.size() > maxOutboxMessages || size[1] + addBytes > maxOutboxBytes) {
+      throw new OutboxFullException(new OutboxSize(size[0], size[1]));
     }
     List<OutboxMessage> queue = new ArrayList<>(news.size());
     for (String id : news) {
       queue.add(p.candidates.get(id));
     }
     tx.enqueue(queue);
+    size[0] += queue.size();
+    size[1] += addBytes;
     return queue.size();
   }
 

@@ -8,12 +8,14 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -183,6 +185,87 @@ public final class CurrentsTransformer {
   }
 
   TransformedEvent transform(Map<String, ?> event, String where) {
+    return transform(event, where, identityMap == null ? null : direct(identityMap));
+  }
+
+  /** Where a transformation finds the identity map's records of a user. */
+  interface Known {
+    Optional<IdentityRecord> byBrazeId(String brazeId);
+
+    Optional<IdentityRecord> byExternalId(String externalId);
+  }
+
+  private static Known direct(SyncStateStore store) {
+    return new Known() {
+      @Override
+      public Optional<IdentityRecord> byBrazeId(String brazeId) {
+        return store.identityByBrazeId(brazeId);
+      }
+
+      @Override
+      public Optional<IdentityRecord> byExternalId(String externalId) {
+        return store.identityByExternalId(externalId);
+      }
+    };
+  }
+
+  /**
+   * Reads the identity map's records of a batch's users up front, in two reads of the store (by
+   * Braze id, then by external id for the users not found), instead of one or two per event: each
+   * read of a shared store may wait behind the receiver's group commit.
+   *
+   * @return the records, or null without an identity map
+   */
+  Known known(List<? extends Map<String, ?>> events) {
+    if (identityMap == null) {
+      return null;
+    }
+    Set<String> brazeIds = new HashSet<>();
+    for (Map<String, ?> event : events) {
+      if (event != null && event.get("user") instanceof Map<?, ?> user) {
+        String id = text(user.get("user_id"));
+        if (id != null) {
+          brazeIds.add(id);
+        }
+      }
+    }
+    Map<String, IdentityRecord> byBrazeId =
+        brazeIds.isEmpty() ? Map.of() : identityMap.identitiesByBrazeIds(brazeIds);
+    Set<String> externalIds = new HashSet<>();
+    for (Map<String, ?> event : events) {
+      if (event != null && event.get("user") instanceof Map<?, ?> user) {
+        String brazeId = text(user.get("user_id"));
+        String externalId = text(user.get("external_user_id"));
+        if (externalId != null && (brazeId == null || !byBrazeId.containsKey(brazeId))) {
+          externalIds.add(externalId);
+        }
+      }
+    }
+    Map<String, IdentityRecord> byExternalId =
+        externalIds.isEmpty() ? Map.of() : identityMap.identitiesByExternalIds(externalIds);
+    return new Known() {
+      @Override
+      public Optional<IdentityRecord> byBrazeId(String brazeId) {
+        return Optional.ofNullable(byBrazeId.get(brazeId));
+      }
+
+      @Override
+      public Optional<IdentityRecord> byExternalId(String externalId) {
+        IdentityRecord r = byExternalId.get(externalId);
+        // An external id not read up front (its Braze id was found) is looked up as before.
+        return r != null || externalIds.contains(externalId)
+            ? Optional.ofNullable(r)
+            : identityMap.identityByExternalId(externalId);
+      }
+    };
+  }
+
+  /**
+   * Transforms one event with the identity records read up front by {@link #known}.
+   *
+   * @param known the records, or null for none
+   */
+  TransformedEvent transform(Map<String, ?> event, String where, Known known) {
     Objects.requireNonNull(event, "event");
     String id = requiredText(event, "id", where);
     String eventType = requiredText(event, "event_type", where);
@@ -205,7 +288,7 @@ public final class CurrentsTransformer {
 
     OdpEvent odp =
         OdpEvent.builder(EVENT_TYPE, action(eventType))
-            .identifiers(identifiers(user, properties))
+            .identifiers(identifiers(user, properties, known))
             .data(data)
             .ts(ts)
             .idempotenceId(id)
@@ -228,7 +311,8 @@ public final class CurrentsTransformer {
 
   // ---- identifiers ---------------------------------------------------------------------------
 
-  private Map<String, String> identifiers(Map<String, ?> user, Map<String, ?> properties) {
+  private Map<String, String> identifiers(
+      Map<String, ?> user, Map<String, ?> properties, Known knownUsers) {
     Map<String, String> ids = new LinkedHashMap<>();
     String brazeId = text(user.get("user_id"));
     String externalId = text(user.get("external_user_id"));
@@ -245,11 +329,11 @@ public final class CurrentsTransformer {
         ids.putIfAbsent(pair.odpIdentifier(), value);
       }
     }
-    if (identityMap != null) {
+    if (knownUsers != null) {
       Optional<IdentityRecord> known =
-          brazeId != null ? identityMap.identityByBrazeId(brazeId) : Optional.empty();
+          brazeId != null ? knownUsers.byBrazeId(brazeId) : Optional.empty();
       if (known.isEmpty() && externalId != null) {
-        known = identityMap.identityByExternalId(externalId);
+        known = knownUsers.byExternalId(externalId);
       }
       known.ifPresent(r -> addKnown(r.identifiers(), ids));
     }

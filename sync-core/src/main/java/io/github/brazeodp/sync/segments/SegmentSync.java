@@ -1158,7 +1158,7 @@ public final class SegmentSync {
 
     private long sendMembershipPage(List<String> brazeIds, String action) {
       String prefix = rules.prefix();
-      Map<String, IdentityRecord> who = state.identitiesByBrazeId(brazeIds);
+      Map<String, IdentityRecord> who = state.identitiesByBrazeIds(brazeIds);
       List<OdpEvent> batch = new ArrayList<>(brazeIds.size());
       for (String brazeId : brazeIds) {
         IdentityRecord identity = who.get(brazeId);

@@ -294,7 +294,7 @@ final class InMemoryStateStore extends AbstractStateStore {
   }
 
   @Override
-  public Map<String, IdentityRecord> identitiesByBrazeId(Collection<String> brazeIds) {
+  public Map<String, IdentityRecord> identitiesByBrazeIds(Collection<String> brazeIds) {
     List<String> unique = Args.unique(brazeIds, "brazeIds");
     return read(
         () -> {

@@ -200,6 +200,12 @@ final class JdbcStateStore extends AbstractStateStore {
   private int depth;
   private boolean closed;
   private volatile String corruption;
+  // A second connection for the Currents receiver's identity look-ups only: in WAL mode it reads
+  // the last commit while the main connection writes, so a batch's look-up does not wait behind
+  // the group commit's fsync. Opened on first use; guarded by readerLock, which is never held
+  // while taking lock (close() takes lock, then readerLock).
+  private final ReentrantLock readerLock = new ReentrantLock();
+  private Connection reader;
 
   private JdbcStateStore(Path path, String label, SqlDialect dialect, Connection connection) {
     this.path = path;
@@ -1035,6 +1041,12 @@ final class JdbcStateStore extends AbstractStateStore {
   }
 
   private void closeConnection() {
+    readerLock.lock();
+    try {
+      closeReader();
+    } finally {
+      readerLock.unlock();
+    }
     closeStatements();
     try {
       connection.close();
@@ -1261,25 +1273,6 @@ final class JdbcStateStore extends AbstractStateStore {
   }
 
   @Override
-  public Map<String, IdentityRecord> identitiesByBrazeId(Collection<String> brazeIds) {
-    List<String> unique = Args.unique(brazeIds, "brazeIds");
-    return read(
-        "read the identity map",
-        () -> {
-          Map<String, IdentityRecord> found = new HashMap<>();
-          selectIn(
-              "SELECT * FROM identity WHERE braze_id IN ",
-              "",
-              unique,
-              rs -> {
-                IdentityRecord r = identityRow(rs);
-                found.put(r.brazeId(), r);
-              });
-          return found;
-        });
-  }
-
-  @Override
   public Optional<IdentityRecord> identityByExternalId(String externalId) {
     Args.key(externalId, "externalId");
     return read(
@@ -1289,6 +1282,163 @@ final class JdbcStateStore extends AbstractStateStore {
                 "SELECT * FROM identity WHERE external_id = ?",
                 JdbcStateStore::identityRow,
                 externalId));
+  }
+
+  @Override
+  public Map<String, IdentityRecord> identitiesByBrazeIds(Collection<String> brazeIds) {
+    return identities(brazeIds, "braze_id", this::identityByBrazeId);
+  }
+
+  @Override
+  public Map<String, IdentityRecord> identitiesByExternalIds(Collection<String> externalIds) {
+    return identities(externalIds, "external_id", this::identityByExternalId);
+  }
+
+  /**
+   * One look-up for a whole batch. On SQLite it reads on the reader connection, without the write
+   * lock; if that connection fails it is dropped and the look-up runs on the main connection as any
+   * other read. On PostgreSQL, whose readers never wait for writers, it is one {@code IN} query per
+   * few hundred keys.
+   */
+  private Map<String, IdentityRecord> identities(
+      Collection<String> keys, String column, Function<String, Optional<IdentityRecord>> one) {
+    List<String> unique = Args.unique(keys, column + "s");
+    for (String key : unique) {
+      Args.key(key, column);
+    }
+    if (unique.isEmpty()) {
+      return new HashMap<>();
+    }
+    if (dialect != SqlDialect.SQLITE) {
+      return read(
+          "read the identity map",
+          () -> {
+            Map<String, IdentityRecord> found = new HashMap<>();
+            selectIn(
+                "SELECT * FROM identity WHERE " + column + " IN ",
+                "",
+                unique,
+                rs -> {
+                  IdentityRecord r = identityRow(rs);
+                  found.put(column.equals("braze_id") ? r.brazeId() : r.externalId(), r);
+                });
+            return found;
+          });
+    }
+    Map<String, IdentityRecord> found = new HashMap<>();
+    readerLock.lock();
+    try {
+      ensureOpen();
+      if (reader == null) {
+        reader = DriverManager.getConnection("jdbc:sqlite:" + path, readerProperties());
+      }
+      try (PreparedStatement st =
+          reader.prepareStatement("SELECT * FROM identity WHERE " + column + " = ?")) {
+        for (String key : unique) {
+          st.setString(1, key);
+          try (ResultSet rs = st.executeQuery()) {
+            if (rs.next()) {
+              found.put(key, identityRow(rs));
+            }
+          }
+        }
+      }
+      return found;
+    } catch (SQLException | RowException e) {
+      LOG.debug("State store {}: the reader connection failed; reading on the main one", path, e);
+      found.clear();
+      closeReader();
+    } finally {
+      readerLock.unlock();
+    }
+    return read(
+        "read the identity map",
+        () -> {
+          for (String key : unique) {
+            one.apply(key).ifPresent(r -> found.put(key, r));
+          }
+          return found;
+        });
+  }
+
+  private static Properties readerProperties() {
+    Properties properties = new Properties();
+    properties.setProperty("busy_timeout", Integer.toString(BUSY_TIMEOUT_MILLIS));
+    return properties;
+  }
+
+  /** Closes the reader connection, if open; the caller holds readerLock. */
+  private void closeReader() {
+    if (reader != null) {
+      try {
+        reader.close();
+      } catch (SQLException e) {
+        LOG.debug("State store {}: closing the reader connection failed", path, e);
+      }
+      reader = null;
+    }
+  }
+
+  /**
+   * Deletes delivered messages without waiting for the disk. In WAL mode a commit at {@code
+   * synchronous=NORMAL} survives a crash of the process; only a power loss can undo it, and with it
+   * nothing but later commits of the same kind, because the next commit at FULL (every one that
+   * queues or marks events) syncs the whole log, this one included. An acknowledgement undone that
+   * way sends its events again with the same idempotence ids, which ODP drops as duplicates: a
+   * replay, never a loss. It saves the forwarder one fsync per batch, during which the receiver's
+   * commits would wait for the lock.
+   */
+  @Override
+  public long acknowledge(Collection<String> ids) {
+    lock.lock();
+    try {
+      ensureOpen();
+      if (depth > 0 || dialect != SqlDialect.SQLITE) {
+        // Within a caller's transaction its commit decides; PostgreSQL keeps its own settings.
+        return super.acknowledge(ids);
+      }
+      synchronous("NORMAL");
+      try {
+        return super.acknowledge(ids);
+      } finally {
+        restoreFullSync();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Returns the main connection's {@code PRAGMA synchronous} (2 is FULL); for tests. */
+  int synchronousLevel() {
+    return read(
+        "read synchronous",
+        () -> {
+          try (Statement st = connection.createStatement()) {
+            return queryInt(st, "PRAGMA synchronous");
+          }
+        });
+  }
+
+  private void synchronous(String level) {
+    try (Statement st = connection.createStatement()) {
+      st.execute("PRAGMA synchronous = " + level);
+    } catch (SQLException e) {
+      throw failure("set synchronous=" + level, e);
+    }
+  }
+
+  /**
+   * Puts the connection back to {@code synchronous=FULL}; if even that fails the store closes,
+   * since a later commit at NORMAL could acknowledge a Currents batch before it is on disk.
+   */
+  private void restoreFullSync() {
+    try (Statement st = connection.createStatement()) {
+      st.execute("PRAGMA synchronous = FULL");
+    } catch (SQLException e) {
+      closed = true;
+      LOG.error("State store {}: cannot restore synchronous=FULL; closing", path, e);
+      closeConnection();
+    }
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -261,20 +262,41 @@ public interface SyncStateStore extends StateWriter, AutoCloseable {
   Optional<IdentityRecord> identityByBrazeId(String brazeId);
 
   /**
-   * Looks up many rows of the identity map by Braze id at once.
-   *
-   * @param brazeIds the {@code braze_id}s; duplicates are looked up once
-   * @return the rows found, by Braze id
-   */
-  Map<String, IdentityRecord> identitiesByBrazeId(Collection<String> brazeIds);
-
-  /**
    * Looks up the identity map by external id.
    *
    * @param externalId the {@code external_id}
    * @return the row of the user holding that external id, or empty
    */
   Optional<IdentityRecord> identityByExternalId(String externalId);
+
+  /**
+   * Looks up many Braze ids in one read of the store, for a whole Currents batch at once: a store
+   * that serialises access then waits for its lock once per batch instead of once per event.
+   *
+   * @param brazeIds the {@code braze_id}s; duplicates are looked up once
+   * @return the rows found, by Braze id; ids the map does not hold are absent
+   */
+  default Map<String, IdentityRecord> identitiesByBrazeIds(Collection<String> brazeIds) {
+    Map<String, IdentityRecord> found = new HashMap<>();
+    for (String id : brazeIds) {
+      identityByBrazeId(id).ifPresent(r -> found.put(id, r));
+    }
+    return found;
+  }
+
+  /**
+   * Looks up many external ids in one read of the store (see {@link #identitiesByBrazeIds}).
+   *
+   * @param externalIds the {@code external_id}s
+   * @return the rows found, by external id; ids the map does not hold are absent
+   */
+  default Map<String, IdentityRecord> identitiesByExternalIds(Collection<String> externalIds) {
+    Map<String, IdentityRecord> found = new HashMap<>();
+    for (String id : externalIds) {
+      identityByExternalId(id).ifPresent(r -> found.put(id, r));
+    }
+    return found;
+  }
 
   // ---- Currents outbox -------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import static io.github.brazeodp.sync.currents.CurrentsTestSupport.batch;
 import static io.github.brazeodp.sync.currents.CurrentsTestSupport.event;
 import static io.github.brazeodp.sync.currents.CurrentsTestSupport.headers;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.github.brazeodp.odp.BatchResult;
@@ -133,6 +134,7 @@ class CurrentsForwarderTest {
             .state(store)
             .clock(clock)
             .batchSize(4)
+            .batchesInFlight(1)
             .claims("forwarder-1", Duration.ofMinutes(1))
             .activityWindow(Duration.ZERO)
             .build();
@@ -222,7 +224,9 @@ class CurrentsForwarderTest {
   @Test
   void drainsInOdpSizedBatches() {
     SyncStateStore store = memory();
-    CurrentsForwarder f = forwarder(odp, store);
+    CurrentsForwarder f =
+        CurrentsForwarder.builder().odp(odp).state(store).clock(clock).batchesInFlight(1).build();
+    toClose.add(f);
     CurrentsReceiver r =
         CurrentsReceiver.builder().tokens(TOKEN).forwarder(f).maxEvents(2000).build();
     r.handle(headers(TOKEN), events("n", 1200));
@@ -230,6 +234,41 @@ class CurrentsForwarderTest {
     assertThat(d.forwarded()).isEqualTo(1200);
     assertThat(odp.calls(InMemoryOdp.Operation.SEND_EVENTS)).isEqualTo(3);
     assertThat(odp.events()).hasSize(1200);
+  }
+
+  @Test
+  void oneCycleHandsSeveralBatchesToOneCall() {
+    SyncStateStore store = memory();
+    List<Integer> callSizes = new ArrayList<>();
+    OdpGateway recording =
+        new DelegatingOdp(odp) {
+          @Override
+          public BatchResult sendEvents(List<OdpEvent> events) {
+            callSizes.add(events.size());
+            return super.sendEvents(events);
+          }
+        };
+    CurrentsForwarder f = forwarder(recording, store);
+    CurrentsReceiver r =
+        CurrentsReceiver.builder().tokens(TOKEN).forwarder(f).maxEvents(3000).build();
+    r.handle(headers(TOKEN), events("q", 2500));
+
+    DrainResult d = f.drainOnce();
+
+    // 4 batches of 500 per cycle by default: the client keeps their requests in flight together.
+    assertThat(d.forwarded()).isEqualTo(2500);
+    assertThat(callSizes).containsExactly(2000, 500);
+    assertThat(odp.events().stream().map(OdpEvent::idempotenceId).distinct()).hasSize(2500);
+    assertThat(store.outboxSize().messages()).isZero();
+  }
+
+  @Test
+  void batchesInFlightIsBounded() {
+    assertThatThrownBy(() -> CurrentsForwarder.builder().batchesInFlight(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("batchesInFlight must be between 1 and 64, was 0");
+    assertThatThrownBy(() -> CurrentsForwarder.builder().batchesInFlight(65))
+        .hasMessage("batchesInFlight must be between 1 and 64, was 65");
   }
 
   @Test

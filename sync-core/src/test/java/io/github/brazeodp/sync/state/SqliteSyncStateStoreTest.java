@@ -23,7 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -73,6 +75,60 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
   }
 
   // ---- Durability -------------------------------------------------------------------------------
+
+  @Test
+  void identityLookUpsOfABatchDoNotWaitForAWriteInProgress() throws Exception {
+    IdentityRecord before = new IdentityRecord("b1", "e1", Map.of("email", "a@x.test"), T0);
+    store.putIdentities(List.of(before));
+    CountDownLatch writing = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService writer = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> tx =
+          writer.submit(
+              () ->
+                  store.transaction(
+                      w -> {
+                        w.putIdentities(
+                            List.of(
+                                new IdentityRecord("b1", "e1", Map.of("email", "b@x.test"), T0)));
+                        writing.countDown();
+                        try {
+                          release.await();
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                      }));
+      assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+
+      // The writer holds the store's lock; the look-up reads the last commit beside it.
+      Map<String, IdentityRecord> seen =
+          CompletableFuture.supplyAsync(() -> store.identitiesByBrazeIds(List.of("b1")))
+              .get(10, TimeUnit.SECONDS);
+      assertThat(seen).isEqualTo(Map.of("b1", before));
+
+      release.countDown();
+      tx.get(10, TimeUnit.SECONDS);
+      assertThat(store.identitiesByExternalIds(List.of("e1")).get("e1").identifiers())
+          .containsEntry("email", "b@x.test");
+    } finally {
+      release.countDown();
+      writer.shutdownNow();
+    }
+  }
+
+  @Test
+  void anAcknowledgementSkipsTheSyncButLeavesTheConnectionAtFull() {
+    JdbcStateStore sqlite = (JdbcStateStore) store;
+    assertThat(sqlite.synchronousLevel()).isEqualTo(2);
+    store.enqueue(List.of(new OutboxMessage("a", "p", T0), new OutboxMessage("b", "p", T0)));
+
+    assertThat(store.acknowledge(List.of("a"))).isEqualTo(1);
+
+    assertThat(sqlite.synchronousLevel()).isEqualTo(2);
+    reopen();
+    assertThat(store.peekOutbox(5)).extracting(OutboxMessage::id).containsExactly("b");
+  }
 
   @Test
   void keepsEverythingAcrossCloseAndReopen() {

@@ -362,11 +362,32 @@ abstract class SyncStateStoreContractTest {
       }
       store.putIdentities(rows);
       wanted.add("b3");
-      Map<String, IdentityRecord> found = store.identitiesByBrazeId(wanted);
+      Map<String, IdentityRecord> found = store.identitiesByBrazeIds(wanted);
       assertThat(found).hasSize(400).containsEntry("b3", rows.get(3));
       assertThat(found.get("b1197")).isEqualTo(rows.get(1197));
       assertThat(found).doesNotContainKey("b1200");
-      assertThat(store.identitiesByBrazeId(List.of())).isEmpty();
+      assertThat(store.identitiesByBrazeIds(List.of())).isEmpty();
+      List<String> external = new java.util.ArrayList<>();
+      for (int i = 0; i < 1_200; i += 2) {
+        external.add("ext-" + i);
+      }
+      Map<String, IdentityRecord> byExternal = store.identitiesByExternalIds(external);
+      assertThat(byExternal).hasSize(600).containsEntry("ext-1198", rows.get(1198));
+    }
+
+    @Test
+    void looksUpManyIdsAtOnceAsOneByOne() {
+      IdentityRecord ann = row("b1", "ext-1", "ann@x.test");
+      IdentityRecord bob = row("b2", null, "bob@x.test");
+      store.putIdentities(List.of(ann, bob));
+
+      assertThat(store.identitiesByBrazeIds(List.of("b1", "b2", "b9")))
+          .isEqualTo(Map.of("b1", ann, "b2", bob));
+      assertThat(store.identitiesByExternalIds(List.of("ext-1", "ext-9")))
+          .isEqualTo(Map.of("ext-1", ann));
+      assertThat(store.identitiesByBrazeIds(List.of())).isEmpty();
+      assertThatThrownBy(() -> store.identitiesByBrazeIds(java.util.Arrays.asList("b1", null)))
+          .isInstanceOf(NullPointerException.class);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.github.brazeodp.samples.benchmarks;
 
+import io.github.brazeodp.odp.BatchSettings;
 import io.github.brazeodp.odp.OdpClient;
 import io.github.brazeodp.odp.RateLimits;
 import io.github.brazeodp.samples.currents.CurrentsHttpServer;
@@ -87,6 +88,8 @@ public final class CurrentsLoad {
                   .apiKey("load-odp-key")
                   .baseUrl(odpServer.url("/v3/").toString())
                   .rateLimits(RateLimits.unlimited())
+                  // Requests of odpBatch events, as the raw-client comparison sends.
+                  .batching(BatchSettings.builder().maxItems(odpBatch).build())
                   .build();
           SyncStateStore store = SyncStateStore.sqlite(dir.resolve("state.db"))) {
         CurrentsForwarder forwarder =
