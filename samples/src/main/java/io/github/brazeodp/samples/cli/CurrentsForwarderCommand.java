@@ -85,20 +85,8 @@ final class CurrentsForwarderCommand implements Callable<Integer> {
     List<KafkaCurrentsForwarder> group = new ArrayList<>();
     TroubleshootingServer page = null;
     try {
-      String prefix = hostName(main.env) + "-" + ProcessHandle.current().pid();
-      for (int i = 0; i < members; i++) {
-        group.add(
-            KafkaCurrentsForwarder.builder()
-                .bootstrapServers(kafka.bootstrapServers())
-                .topic(kafka.topic())
-                .dlqTopic(kafka.dlqTopic())
-                .groupId(kafka.groupId())
-                .properties(kafka.properties())
-                .odp(host.odpGateway)
-                .state(host.state)
-                .name(prefix + "-" + i)
-                .build());
-      }
+      group.addAll(
+          members(kafka, host, members, hostName(main.env) + "-" + ProcessHandle.current().pid()));
       group.forEach(KafkaCurrentsForwarder::start);
       if (pageAddress != null) {
         page =
@@ -163,6 +151,26 @@ final class CurrentsForwarderCommand implements Callable<Integer> {
       }
     }
     return ExitCodes.OK;
+  }
+
+  /** Builds {@code count} group members over the host's ODP gateway and state store. */
+  static List<KafkaCurrentsForwarder> members(
+      HostConfig.Kafka kafka, Host host, int count, String namePrefix) {
+    List<KafkaCurrentsForwarder> group = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      group.add(
+          KafkaCurrentsForwarder.builder()
+              .bootstrapServers(kafka.bootstrapServers())
+              .topic(kafka.topic())
+              .dlqTopic(kafka.dlqTopic())
+              .groupId(kafka.groupId())
+              .properties(kafka.properties())
+              .odp(host.odpGateway)
+              .state(host.state)
+              .name(namePrefix + "-" + i)
+              .build());
+    }
+    return group;
   }
 
   private static String stats(List<KafkaCurrentsForwarder> group) {
