@@ -223,6 +223,10 @@ class KafkaCurrentsHandOffTest {
       f.get(5, TimeUnit.MINUTES);
     }
     clients.shutdown();
+    // The killed receiver acknowledges nothing more: its producer is gone.
+    CurrentsResponse afterKill = a.handle(headers(TOKEN), batch(event("after-kill-1")));
+    assertThat(afterKill.status()).isEqualTo(503);
+    assertThat(afterKill.headers()).containsKey("Retry-After");
     await(
         () -> accepted.keySet().containsAll(acknowledged) || !f2.running(), Duration.ofMinutes(3));
     double seconds = (System.nanoTime() - start) / 1e9;
