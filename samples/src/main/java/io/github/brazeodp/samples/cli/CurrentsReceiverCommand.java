@@ -20,7 +20,9 @@ import picocli.CommandLine.ParentCommand;
       "Receives Braze Currents (Custom Currents Export) on currents.port at currents.path and"
           + " forwards the events to ODP through the durable outbox in the state file.",
       "On SIGTERM or SIGINT it stops accepting, flushes the outbox for up to 3 s, and exits;"
-          + " what is left is sent after the next start."
+          + " what is left is sent after the next start.",
+      "With currents.kafka set it appends accepted events to the Kafka topic instead (2xx once the"
+          + " broker acknowledged them) and currents-forwarder delivers them to ODP."
     })
 final class CurrentsReceiverCommand implements Callable<Integer> {
   static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(3);

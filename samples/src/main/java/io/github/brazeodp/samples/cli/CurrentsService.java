@@ -6,6 +6,7 @@ import io.github.brazeodp.sync.RunLock;
 import io.github.brazeodp.sync.currents.CurrentsCounts;
 import io.github.brazeodp.sync.currents.CurrentsForwarder;
 import io.github.brazeodp.sync.currents.CurrentsReceiver;
+import io.github.brazeodp.sync.currents.kafka.KafkaCurrentsSink;
 import io.github.brazeodp.sync.state.SyncStateStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,13 +30,18 @@ final class CurrentsService implements AutoCloseable {
   private final CurrentsForwarder forwarder;
   private final CurrentsReceiver receiver;
   private final CurrentsHttpServer server;
+  private final KafkaCurrentsSink sink;
   private boolean closed;
 
   private CurrentsService(
-      CurrentsForwarder forwarder, CurrentsReceiver receiver, CurrentsHttpServer server) {
+      CurrentsForwarder forwarder,
+      CurrentsReceiver receiver,
+      CurrentsHttpServer server,
+      KafkaCurrentsSink sink) {
     this.forwarder = forwarder;
     this.receiver = receiver;
     this.server = server;
+    this.sink = sink;
   }
 
   /** How long a replica's outbox claim lasts: well beyond one ODP request with its retries. */
@@ -70,6 +76,32 @@ final class CurrentsService implements AutoCloseable {
       String prefix,
       Duration flushTimeout,
       boolean daemon) {
+    return start(host, port, tokens, bodyLimitBytes, identity, prefix, flushTimeout, daemon, null);
+  }
+
+  /**
+   * Starts the receiver; with {@code kafka} it appends accepted events to the Kafka topic
+   * (answering 2xx once the broker acknowledged them) and leaves delivery to {@code
+   * currents-forwarder}, its forwarder only lending the store and counters.
+   */
+  private static CurrentsService start(
+      Host host,
+      int port,
+      List<String> tokens,
+      long bodyLimitBytes,
+      IdentityRule identity,
+      String prefix,
+      Duration flushTimeout,
+      boolean daemon,
+      HostConfig.Kafka kafka) {
+    KafkaCurrentsSink sink =
+        kafka == null
+            ? null
+            : KafkaCurrentsSink.builder()
+                .bootstrapServers(kafka.bootstrapServers())
+                .topic(kafka.topic())
+                .properties(kafka.properties())
+                .build();
     CurrentsForwarder.Builder forwarding =
         CurrentsForwarder.builder()
             .odp(host.odpGateway)
@@ -90,8 +122,11 @@ final class CurrentsService implements AutoCloseable {
             .prefix(prefix)
             .inspector(host.inspector(tokens))
             .endpoint(CurrentsHttpServer.PATH)
+            .sink(sink)
             .build();
-    forwarder.start();
+    if (sink == null) {
+      forwarder.start();
+    }
     try {
       SyncStateStore state = host.state;
       CurrentsHttpServer server =
@@ -105,13 +140,21 @@ final class CurrentsService implements AutoCloseable {
                               state, "daemon/health", forwarder, receiver, true, Clock.systemUTC())
                           : health(state, forwarder, receiver, Clock.systemUTC()))
               .start();
-      return new CurrentsService(forwarder, receiver, server);
+      return new CurrentsService(forwarder, receiver, server, sink);
     } catch (IOException e) {
       forwarder.close();
+      closeSink(sink);
       throw new UncheckedIOException("cannot listen for Currents on port " + port, e);
     } catch (RuntimeException e) {
       forwarder.close();
+      closeSink(sink);
       throw e;
+    }
+  }
+
+  private static void closeSink(KafkaCurrentsSink sink) {
+    if (sink != null) {
+      sink.close();
     }
   }
 
@@ -130,7 +173,8 @@ final class CurrentsService implements AutoCloseable {
         config.segmentSync().identity(),
         config.segmentSync().mappings().prefix(),
         flushTimeout,
-        daemon);
+        daemon,
+        c.kafka());
   }
 
   /** The receiver's readiness (see {@link HostHealth}): store writable, outbox under its bound. */
@@ -190,5 +234,7 @@ final class CurrentsService implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     forwarder.close();
+    // After the server: posts still running get their records acknowledged or a 503.
+    closeSink(sink);
   }
 }

@@ -10,6 +10,8 @@ import io.github.brazeodp.samples.currents.CurrentsHttpServer;
 import io.github.brazeodp.sync.IdentityRule;
 import io.github.brazeodp.sync.activation.Activation;
 import io.github.brazeodp.sync.currents.CurrentsReceiver;
+import io.github.brazeodp.sync.currents.kafka.KafkaCurrentsForwarder;
+import io.github.brazeodp.sync.currents.kafka.KafkaCurrentsSink;
 import io.github.brazeodp.sync.mapping.FieldMapping;
 import io.github.brazeodp.sync.mapping.FieldMappings;
 import io.github.brazeodp.sync.mapping.Transform;
@@ -68,7 +70,12 @@ record HostConfig(
    * tokens} the values of those that are set (a rotation slot may be empty).
    */
   record Currents(
-      int port, String path, List<String> variables, List<String> tokens, int bodyLimitBytes) {
+      int port,
+      String path,
+      List<String> variables,
+      List<String> tokens,
+      int bodyLimitBytes,
+      Kafka kafka) {
     /** Tells whether the receiver is configured: the daemon serves it only then. */
     boolean enabled() {
       return !variables.isEmpty();
@@ -139,6 +146,18 @@ record HostConfig(
         ? "PostgreSQL " + postgres.url() + " as " + postgres.user()
         : stateFile.toAbsolutePath().toString();
   }
+
+  /**
+   * The Kafka hand-off ({@code currents.kafka}), null when absent: receivers append to {@code
+   * topic}, {@code currents-forwarder} members of {@code groupId} deliver it. {@code properties}
+   * are passed to the clients, those of {@code propertiesEnv} read from the named variables.
+   */
+  record Kafka(
+      String bootstrapServers,
+      String topic,
+      String dlqTopic,
+      String groupId,
+      Map<String, String> properties) {}
 
   /** The default port of the troubleshooting page when {@code --ui} is given without one. */
   static final int DEFAULT_UI_PORT = 8081;
@@ -268,7 +287,8 @@ record HostConfig(
                     "batchSize",
                     "concurrentExports"));
     JsonConfig cu =
-        root.object("currents").allow(Set.of("port", "path", "tokensEnv", "bodyLimitBytes"));
+        root.object("currents")
+            .allow(Set.of("port", "path", "tokensEnv", "bodyLimitBytes", "kafka"));
     JsonConfig d = root.object("daemon").allow(Set.of("segmentSyncAt", "zone", "name"));
     return new HostConfig(
         braze(b),
@@ -546,7 +566,67 @@ record HostConfig(
               + " (1 MiB), was "
               + bodyLimit);
     }
-    return new Currents(port, path, List.copyOf(variables), List.copyOf(tokens), bodyLimit);
+    Kafka kafka = c.has("kafka") ? kafka(c.object("kafka"), env) : null;
+    return new Currents(port, path, List.copyOf(variables), List.copyOf(tokens), bodyLimit, kafka);
+  }
+
+  private static Kafka kafka(JsonConfig k, Function<String, String> env) {
+    k.allow(
+        Set.of("bootstrapServers", "topic", "dlqTopic", "groupId", "properties", "propertiesEnv"));
+    String servers = k.requiredString("bootstrapServers");
+    String topic = k.requiredString("topic");
+    String dlqTopic = k.string("dlqTopic", topic + "-dlq");
+    String groupId = k.string("groupId", "braze-odp-sync-currents");
+    Map<String, String> properties = new java.util.LinkedHashMap<>();
+    JsonConfig props = k.object("properties");
+    props
+        .entries()
+        .forEach(
+            (name, value) -> {
+              if (!(value instanceof String
+                  || value instanceof Number
+                  || value instanceof Boolean)) {
+                throw new ConfigException(
+                    props.qualified(name)
+                        + " must be a string, number or boolean, found "
+                        + JsonConfig.describe(value));
+              }
+              properties.put(name, value instanceof Number n ? number(n) : value.toString());
+            });
+    // Secrets such as sasl.jaas.config come from the environment, never from the file.
+    JsonConfig fromEnv = k.object("propertiesEnv");
+    for (String name : fromEnv.entries().keySet()) {
+      properties.put(name, fromEnv.secret(name));
+    }
+    check(k, "bootstrapServers", () -> KafkaCurrentsSink.builder().bootstrapServers(servers));
+    check(k, "topic", () -> KafkaCurrentsSink.builder().topic(topic));
+    check(k, "dlqTopic", () -> KafkaCurrentsForwarder.builder().dlqTopic(dlqTopic));
+    if (dlqTopic.equals(topic)) {
+      throw new ConfigException(
+          k.qualified("dlqTopic") + " must differ from topic, both were " + topic);
+    }
+    if (groupId.isBlank()) {
+      throw new ConfigException(k.qualified("groupId") + " must not be blank");
+    }
+    check(k, "properties", () -> KafkaCurrentsSink.builder().properties(properties));
+    return new Kafka(
+        servers, topic, dlqTopic, groupId, java.util.Collections.unmodifiableMap(properties));
+  }
+
+  /** Runs a builder's own check, turning its message into one naming the config key. */
+  private static void check(JsonConfig c, String key, Runnable check) {
+    try {
+      check.run();
+    } catch (IllegalArgumentException e) {
+      String m = e.getMessage();
+      // The builders name their own field ("properties.x: ..."); say where it is in the file.
+      throw new ConfigException(m.startsWith(key) ? c.qualified(m) : c.qualified(key) + ": " + m);
+    }
+  }
+
+  private static String number(Number n) {
+    double d = n.doubleValue();
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : n.toString();
   }
 
   private static Ui ui(JsonConfig u, Function<String, String> env) {

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       SyncSegmentsCommand.class,
       ActivateCommand.class,
       CurrentsReceiverCommand.class,
+      CurrentsForwarderCommand.class,
       DaemonCommand.class,
       ActivityCommand.class,
       OutboxCommand.class,

@@ -279,6 +279,87 @@ class ConfigTest {
   }
 
   @Test
+  void currentsKafkaIsReadWithDefaultsAndSecretPropertiesFromTheEnvironment() throws Exception {
+    Path file =
+        write(
+            "{"
+                + KEYS
+                + ", \"currents\": {\"tokensEnv\": [\"TOKEN\"], \"kafka\": {"
+                + "\"bootstrapServers\": \"kafka-0:9092,kafka-1:9092\", \"topic\": \"currents\","
+                + "\"properties\": {\"security.protocol\": \"SASL_SSL\", \"linger.ms\": 20},"
+                + "\"propertiesEnv\": {\"sasl.jaas.config\": \"TOKEN\"}}}}");
+    HostConfig.Kafka kafka = HostConfig.load(file, ENV::get).currents().kafka();
+    assertThat(kafka.bootstrapServers()).isEqualTo("kafka-0:9092,kafka-1:9092");
+    assertThat(kafka.topic()).isEqualTo("currents");
+    assertThat(kafka.dlqTopic()).isEqualTo("currents-dlq");
+    assertThat(kafka.groupId()).isEqualTo("braze-odp-sync-currents");
+    assertThat(kafka.properties())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "security.protocol", "SASL_SSL",
+                "linger.ms", "20",
+                "sasl.jaas.config", "tok-789xyz"));
+    assertThat(HostConfig.load(write("{" + KEYS + "}"), ENV::get).currents().kafka()).isNull();
+  }
+
+  @Test
+  void badCurrentsKafkaSettingsNameTheKey() throws Exception {
+    String pre = "{" + KEYS + ", \"currents\": {\"kafka\": ";
+    assertThat(loadError(pre + "{\"topic\": \"t\"}}}"))
+        .isEqualTo("missing config key currents.kafka.bootstrapServers");
+    assertThat(loadError(pre + "{\"bootstrapServers\": \"k:9092\"}}}"))
+        .isEqualTo("missing config key currents.kafka.topic");
+    assertThat(loadError(pre + "{\"bootstrapServers\": \"kafka\", \"topic\": \"t\"}}}"))
+        .startsWith("currents.kafka.bootstrapServers must be host:port[,host:port...], was kafka");
+    assertThat(loadError(pre + "{\"bootstrapServers\": \"k:1\", \"topic\": \"a b\"}}}"))
+        .startsWith("currents.kafka.topic must be 1 to 249 characters");
+    assertThat(
+            loadError(
+                pre + "{\"bootstrapServers\": \"k:1\", \"topic\": \"t\", \"dlqTopic\": \"t\"}}}"))
+        .isEqualTo("currents.kafka.dlqTopic must differ from topic, both were t");
+    assertThat(
+            loadError(
+                pre
+                    + "{\"bootstrapServers\": \"k:1\", \"topic\": \"t\","
+                    + " \"properties\": {\"acks\": \"1\"}}}}"))
+        .isEqualTo(
+            "currents.kafka.properties.acks: set by the hand-off itself and not to be overridden"
+                + " (was 1)");
+    assertThat(
+            loadError(
+                pre
+                    + "{\"bootstrapServers\": \"k:1\", \"topic\": \"t\","
+                    + " \"properties\": {\"x\": [1]}}}}"))
+        .startsWith("currents.kafka.properties.x must be a string, number or boolean");
+    assertThat(
+            loadError(
+                pre
+                    + "{\"bootstrapServers\": \"k:1\", \"topic\": \"t\","
+                    + " \"propertiesEnv\": {\"sasl.jaas.config\": \"NOPE\"}}}}"))
+        .isEqualTo(
+            "environment variable NOPE (named by currents.kafka.propertiesEnv.sasl.jaas.config)"
+                + " is not set");
+  }
+
+  @Test
+  void currentsForwarderWithoutKafkaExits64NamingTheKey() throws Exception {
+    Path file =
+        write(
+            "{"
+                + KEYS
+                + ", \"state\": {\"sqlite\": \""
+                + dir.resolve("f.db").toString().replace("\\", "\\\\")
+                + "\"}}");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    CommandLine cli = Main.commandLine(ENV::get);
+    cli.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+    assertThat(cli.execute("currents-forwarder", "--config", file.toString())).isEqualTo(64);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("missing config key currents.kafka: currents-forwarder reads the Kafka topic");
+    assertThat(dir.resolve("f.db")).doesNotExist();
+  }
+
+  @Test
   void exportLimitsAndPrivateDownloadHostsAreRead() throws Exception {
     Path file =
         write(

@@ -218,6 +218,74 @@ public final class CurrentsForwarder implements AutoCloseable {
   }
 
   /**
+   * Sends events read from somewhere other than the outbox (a Kafka partition, say) to ODP the way
+   * a cycle sends the outbox: requests of at most {@code batchSize} events, a request ODP refuses
+   * as a whole split down to single events, results counted in {@link #counts()}. The store's
+   * outbox, dead letters and attempt counts are not touched: the caller owns these events and
+   * decides what happens to the refused ones and to those left open by a failure. Does not run
+   * concurrently with a cycle or another call.
+   *
+   * @param messages the events, each with its Currents id and the payload a {@link CurrentsSink}
+   *     was given
+   * @return what ODP accepted and refused; events in neither were not confirmed
+   */
+  public Delivery deliver(List<OutboxMessage> messages) {
+    Objects.requireNonNull(messages, "messages");
+    drainLock.lock();
+    try {
+      List<String> accepted = new ArrayList<>();
+      Map<String, String> refused = new LinkedHashMap<>();
+      String failure = null;
+      for (int from = 0; from < messages.size() && failure == null; from += batchSize) {
+        List<OutboxMessage> rows = new ArrayList<>();
+        List<OdpEvent> events = new ArrayList<>();
+        for (OutboxMessage m :
+            messages.subList(from, Math.min(messages.size(), from + batchSize))) {
+          try {
+            events.add(OutboxCodec.decode(m.payload()));
+            rows.add(m);
+          } catch (IllegalArgumentException e) {
+            String reason = "unreadable payload: " + e.getMessage();
+            refused.put(m.id(), reason);
+            problem(reason, m.id());
+            counters.rejected.incrementAndGet();
+          }
+        }
+        int before = accepted.size();
+        int refusedBefore = refused.size();
+        failure = send(events, rows, accepted, refused);
+        counters.forwarded.addAndGet(accepted.size() - before);
+        counters.odpRejected.addAndGet(refused.size() - refusedBefore);
+      }
+      return new Delivery(List.copyOf(accepted), Map.copyOf(refused), failure);
+    } finally {
+      drainLock.unlock();
+    }
+  }
+
+  /**
+   * What {@link #deliver} achieved.
+   *
+   * @param accepted the ids ODP accepted
+   * @param refused the ids refused for good (by ODP one by one, or unreadable), with the reason
+   * @param failure why sending stopped early (ODP down past the client's retries), or null
+   */
+  public record Delivery(List<String> accepted, Map<String, String> refused, String failure) {
+
+    /**
+     * Copies the collections.
+     *
+     * @param accepted the ids ODP accepted
+     * @param refused the ids refused for good, with the reason
+     * @param failure why sending stopped early, or null
+     */
+    public Delivery {
+      accepted = List.copyOf(accepted);
+      refused = Map.copyOf(refused);
+    }
+  }
+
+  /**
    * Returns the counters shared with the receiver built on this forwarder.
    *
    * @return a snapshot of the counters

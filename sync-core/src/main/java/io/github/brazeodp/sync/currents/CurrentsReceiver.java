@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
@@ -68,7 +69,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>200</td><td>every valid event is durably queued (or was already, a duplicate);
  *       invalid and unmatched events are listed in the body and counted</td></tr>
  *   <tr><td>503</td><td>the outbox is at its bound or the state store failed: nothing of the
- *       batch was kept, Braze resends it later</td></tr>
+ *       batch was kept, Braze resends it later; with a {@link CurrentsSink} (see {@link
+ *       Builder#sink}): the sink did not confirm every event</td></tr>
  * </table>
  *
  * <p><b>Partly bad batches get 200.</b> An invalid event (no {@code id} or {@code event_type},
@@ -115,6 +117,7 @@ public final class CurrentsReceiver {
 
   private final List<byte[]> tokenHashes;
   private final CurrentsForwarder forwarder;
+  private final CurrentsSink sink;
   private final SyncStateStore state;
   private final Counters counters;
   private final CurrentsTransformer transformer;
@@ -139,6 +142,7 @@ public final class CurrentsReceiver {
       throw new IllegalArgumentException("at least one bearer token is required");
     }
     this.forwarder = Objects.requireNonNull(b.forwarder, "forwarder");
+    this.sink = b.sink;
     List<byte[]> hashes = new ArrayList<>();
     for (String t : b.tokens) {
       hashes.add(sha256(t));
@@ -396,6 +400,7 @@ public final class CurrentsReceiver {
     List<String> unmatched = new ArrayList<>();
     List<ParkedEvent> toPark = new ArrayList<>();
     Map<String, OutboxMessage> candidates = new LinkedHashMap<>();
+    Map<String, String> sinkKeys = sink == null ? Map.of() : new LinkedHashMap<>();
     int duplicatesInBatch = 0;
     long truncated = 0;
     Instant now = clock.instant();
@@ -433,6 +438,9 @@ public final class CurrentsReceiver {
         continue;
       }
       truncated += t.truncatedFields();
+      if (sink != null) {
+        sinkKeys.put(t.currentsId(), sinkKey(p.fields(), t));
+      }
       candidates.put(
           t.currentsId(), new OutboxMessage(t.currentsId(), OutboxCodec.encode(t.event()), now));
     }
@@ -442,7 +450,17 @@ public final class CurrentsReceiver {
       counters.parked.addAndGet(state.park(toPark));
     }
     int[] fresh = new int[1];
-    if (!candidates.isEmpty()) {
+    if (sink != null && !candidates.isEmpty()) {
+      try {
+        fresh[0] = appendToSink(candidates, sinkKeys);
+      } catch (RuntimeException e) {
+        counters.refusedBatches.incrementAndGet();
+        counters.received.addAndGet(-parsed.size());
+        log.warn("Currents sink did not take the batch; answering 503: {}", e.toString());
+        return unavailable(
+            "the event log did not take the batch (" + e.getMessage() + "); resend later");
+      }
+    } else if (!candidates.isEmpty()) {
       long newBytes = 0;
       for (OutboxMessage m : candidates.values()) {
         newBytes += m.sizeInBytes();
@@ -484,6 +502,35 @@ public final class CurrentsReceiver {
       return body(400, fresh[0], duplicates, rejected, unmatched, "no event of the batch is valid");
     }
     return ok(fresh[0], duplicates, parsed.size(), rejected, unmatched);
+  }
+
+  /**
+   * Hands the batch to the sink; every event counts as queued, since the sink's reader drops ids it
+   * already delivered (marking them here, before delivery, would lose the events of a batch the
+   * sink then failed to keep).
+   */
+  private int appendToSink(Map<String, OutboxMessage> candidates, Map<String, String> keys) {
+    List<CurrentsSink.Event> events = new ArrayList<>(candidates.size());
+    for (OutboxMessage m : candidates.values()) {
+      events.add(new CurrentsSink.Event(m.id(), keys.get(m.id()), m.payload()));
+    }
+    sink.append(events);
+    return events.size();
+  }
+
+  /** The user an event belongs to, stable across its events: Braze id, external id, identifier. */
+  private static String sinkKey(Map<String, ?> fields, TransformedEvent t) {
+    if (fields.get("user") instanceof Map<?, ?> user) {
+      if (user.get("user_id") instanceof String s && !s.isBlank()) {
+        return s.strip();
+      }
+      if (user.get("external_user_id") instanceof String s && !s.isBlank()) {
+        return "external:" + s.strip();
+      }
+    }
+    // The smallest identifier name, so that every receiver picks the same one.
+    Map.Entry<String, String> first = new TreeMap<>(t.event().identifiers()).firstEntry();
+    return first.getKey() + ":" + first.getValue();
   }
 
   /** Returns the event to park under its user's Braze ids, or null when it names no user. */
@@ -849,6 +896,7 @@ public final class CurrentsReceiver {
   public static final class Builder {
     private final Set<String> tokens = new HashSet<>();
     private CurrentsForwarder forwarder;
+    private CurrentsSink sink;
     private CurrentsTransformer transformer;
     private String prefix;
     private IdentityRule identity;
@@ -909,6 +957,20 @@ public final class CurrentsReceiver {
      */
     public Builder forwarder(CurrentsForwarder forwarder) {
       this.forwarder = Objects.requireNonNull(forwarder, "forwarder");
+      return this;
+    }
+
+    /**
+     * Hands accepted events to a sink (for example a Kafka topic) instead of the forwarder's
+     * outbox; the forwarder still provides the state store (identity map, parking), the counters
+     * and the clock, and need not be started. Ids are not marked seen here: the sink's reader drops
+     * the ones it already delivered.
+     *
+     * @param sink the sink, or null for the outbox (the default)
+     * @return this builder
+     */
+    public Builder sink(CurrentsSink sink) {
+      this.sink = sink;
       return this;
     }
 

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /** Fixtures, a settable clock and request helpers shared by the Currents tests. */
-final class CurrentsTestSupport {
-  static final String TOKEN = "c3VwZXItc2VjcmV0LXRva2Vu";
+public final class CurrentsTestSupport {
+  public static final String TOKEN = "c3VwZXItc2VjcmV0LXRva2Vu";
   static final String OTHER_TOKEN = "bmV4dC10b2tlbi0yMDI2";
   static final Instant NOW = Instant.parse("2026-12-01T10:00:00Z");
 
@@ -50,7 +50,7 @@ final class CurrentsTestSupport {
   }
 
   /** Headers of a well-formed Currents post with {@code token}. */
-  static Map<String, List<String>> headers(String token) {
+  public static Map<String, List<String>> headers(String token) {
     return Map.of(
         "authorization", List.of("Bearer " + token),
         "Braze-Currents-Version", List.of("1"),
@@ -62,11 +62,11 @@ final class CurrentsTestSupport {
   }
 
   /** A minimal valid event with an email, so it is matched. */
-  static String event(String id) {
+  public static String event(String id) {
     return event(id, "users.messages.email.Open", "\"email_address\":\"" + id + "@example.com\"");
   }
 
-  static String event(String id, String type, String properties) {
+  public static String event(String id, String type, String properties) {
     return "{\"event_type\":\""
         + type
         + "\",\"id\":\""
@@ -78,7 +78,7 @@ final class CurrentsTestSupport {
         + "}}";
   }
 
-  static byte[] batch(String... events) {
+  public static byte[] batch(String... events) {
     return utf8("{\"events\":[" + String.join(",", events) + "]}");
   }
 }

@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** Forwards to another gateway; tests override single methods to simulate crashes. */
-class DelegatingOdp implements OdpGateway {
+public class DelegatingOdp implements OdpGateway {
   private final OdpGateway delegate;
 
-  DelegatingOdp(OdpGateway delegate) {
+  public DelegatingOdp(OdpGateway delegate) {
     this.delegate = delegate;
   }
 
