@@ -50,12 +50,14 @@ final class CurrentsService implements AutoCloseable {
       IdentityRule identity,
       String prefix,
       Duration flushTimeout) {
-    return start(host, port, tokens, bodyLimitBytes, identity, prefix, flushTimeout, false);
+    return start(host, port, tokens, bodyLimitBytes, identity, prefix, flushTimeout, false, null);
   }
 
   /**
    * Starts the receiver like the method above; {@code daemon} makes its {@code /health} the
-   * daemon's, which also reports the last segment sync.
+   * daemon's, which also reports the last segment sync. {@code GET /metrics} answers requests
+   * bearing {@code metricsToken} (the page's token; with none, every scrape gets 401: this port
+   * listens beyond loopback).
    */
   static CurrentsService start(
       Host host,
@@ -65,7 +67,8 @@ final class CurrentsService implements AutoCloseable {
       IdentityRule identity,
       String prefix,
       Duration flushTimeout,
-      boolean daemon) {
+      boolean daemon,
+      String metricsToken) {
     CurrentsForwarder forwarder =
         CurrentsForwarder.builder()
             .odp(host.odpGateway)
@@ -95,6 +98,7 @@ final class CurrentsService implements AutoCloseable {
                           ? HostHealth.probe(
                               state, "daemon/health", forwarder, receiver, true, Clock.systemUTC())
                           : health(state, forwarder, receiver, Clock.systemUTC()))
+              .metrics(host::scrapeMetrics, metricsToken)
               .start();
       return new CurrentsService(forwarder, receiver, server);
     } catch (IOException e) {
@@ -121,7 +125,8 @@ final class CurrentsService implements AutoCloseable {
         config.segmentSync().identity(),
         config.segmentSync().mappings().prefix(),
         flushTimeout,
-        daemon);
+        daemon,
+        config.ui().token());
   }
 
   /** The receiver's readiness (see {@link HostHealth}): store writable, outbox under its bound. */

@@ -92,7 +92,24 @@ record HostConfig(
     }
   }
 
-  record Daemon(LocalTime syncAt, ZoneId zone) {}
+  /**
+   * The daemon's settings; {@code healthPort} and {@code healthHost} say where it serves {@code
+   * /health} and {@code /metrics} when the Currents receiver (whose port serves them) does not run.
+   */
+  record Daemon(LocalTime syncAt, ZoneId zone, int healthPort, String healthHost) {
+    /** Where the daemon serves its health when the receiver does not; fails on an unknown host. */
+    java.net.InetSocketAddress healthAddress() {
+      java.net.InetSocketAddress a = new java.net.InetSocketAddress(healthHost, healthPort);
+      if (a.isUnresolved()) {
+        throw new ConfigException(
+            "daemon.healthHost \"" + healthHost + "\" does not resolve to an address");
+      }
+      return a;
+    }
+  }
+
+  /** The default of {@code daemon.healthPort}: the Currents port's, since only one is opened. */
+  static final int DEFAULT_HEALTH_PORT = 8080;
 
   /** The default port of the troubleshooting page when {@code --ui} is given without one. */
   static final int DEFAULT_UI_PORT = 8081;
@@ -202,7 +219,8 @@ record HostConfig(
                     "concurrentExports"));
     JsonConfig cu =
         root.object("currents").allow(Set.of("port", "path", "tokensEnv", "bodyLimitBytes"));
-    JsonConfig d = root.object("daemon").allow(Set.of("segmentSyncAt", "zone"));
+    JsonConfig d =
+        root.object("daemon").allow(Set.of("segmentSyncAt", "zone", "healthPort", "healthHost"));
     return new HostConfig(
         braze(b),
         odp(o),
@@ -522,7 +540,12 @@ record HostConfig(
       throw new ConfigException(
           d.qualified("zone") + " must be an IANA time zone such as Europe/Paris");
     }
-    return new Daemon(at, zone);
+    int healthPort = d.integer("healthPort", DEFAULT_HEALTH_PORT);
+    if (healthPort < 0 || healthPort > 65_535) {
+      throw new ConfigException(
+          d.qualified("healthPort") + " must be from 0 to 65535, was " + healthPort);
+    }
+    return new Daemon(at, zone, healthPort, d.string("healthHost", "0.0.0.0"));
   }
 
   private static int positive(JsonConfig c, String key, int fallback) {
