@@ -230,7 +230,8 @@ public final class TroubleshootingServer implements AutoCloseable {
               prefix,
               title,
               metrics,
-              healthOnly));
+              healthOnly,
+              loopback));
       server.setStopTimeout(500);
       try {
         server.start();
@@ -254,6 +255,7 @@ public final class TroubleshootingServer implements AutoCloseable {
     private final String title;
     private final Supplier<String> metrics;
     private final boolean healthOnly;
+    private final boolean loopbackBound;
 
     PageHandler(
         SyncStateStore store,
@@ -264,9 +266,11 @@ public final class TroubleshootingServer implements AutoCloseable {
         String prefix,
         String title,
         Supplier<String> metrics,
-        boolean healthOnly) {
+        boolean healthOnly,
+        boolean loopbackBound) {
       this.metrics = metrics;
       this.healthOnly = healthOnly;
+      this.loopbackBound = loopbackBound;
       this.store = store;
       this.token = token;
       this.inspector = inspector;
@@ -348,6 +352,15 @@ public final class TroubleshootingServer implements AutoCloseable {
       if (token != null) {
         return CurrentsHttpServer.bearerMatches(
             request.getHeaders().get(HttpHeader.AUTHORIZATION), token);
+      }
+      // Only a health-only server listens beyond loopback without a token: there the Host header
+      // could be forged, so its /metrics answers connections from this machine alone.
+      if (!loopbackBound
+          && !(request.getConnectionMetaData().getRemoteSocketAddress()
+                  instanceof InetSocketAddress remote
+              && remote.getAddress() != null
+              && remote.getAddress().isLoopbackAddress())) {
+        return false;
       }
       // Loopback without a token: only requests addressed to a loopback name (no DNS rebinding).
       String host = Request.getServerName(request);

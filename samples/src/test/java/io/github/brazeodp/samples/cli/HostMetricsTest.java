@@ -184,6 +184,54 @@ class HostMetricsTest {
     }
   }
 
+  @Test
+  void aHealthOnlyPortBeyondLoopbackWithoutTokenServesMetricsToThisMachineAlone() throws Exception {
+    java.net.InetAddress external = nonLoopbackAddress();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        external != null, "no non-loopback address to connect from");
+    try (io.github.brazeodp.sync.state.SyncStateStore store =
+            io.github.brazeodp.sync.state.SyncStateStore.inMemory();
+        io.github.brazeodp.samples.ui.TroubleshootingServer server =
+            io.github.brazeodp.samples.ui.TroubleshootingServer.builder(store)
+                .address(new java.net.InetSocketAddress("0.0.0.0", 0))
+                .metrics(() -> "brazeodp_outbox_messages 0.0\n")
+                .healthOnly()
+                .start()) {
+      assertThat(get("http://127.0.0.1:" + server.port() + "/metrics", null).statusCode())
+          .isEqualTo(200);
+      String remote = external.getHostAddress();
+      String url = "http://" + (remote.contains(":") ? "[" + remote + "]" : remote);
+      assertThat(get(url + ":" + server.port() + "/health", null).statusCode()).isEqualTo(200);
+      // From another address, even one that claims a loopback Host, the scrape is refused.
+      try (java.net.Socket socket = new java.net.Socket(external, server.port())) {
+        socket
+            .getOutputStream()
+            .write(
+                "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        String answer =
+            new String(
+                socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(answer).startsWith("HTTP/1.1 401");
+      }
+    }
+  }
+
+  private static java.net.InetAddress nonLoopbackAddress() throws Exception {
+    for (java.net.NetworkInterface nic :
+        java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+      if (!nic.isUp() || nic.isLoopback()) {
+        continue;
+      }
+      for (java.net.InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+        if (a instanceof java.net.Inet4Address) {
+          return a;
+        }
+      }
+    }
+    return null;
+  }
+
   /** Parses the text exposition: metric name plus labels to value. */
   private static Map<String, Double> parse(String text) {
     Map<String, Double> samples = new HashMap<>();
