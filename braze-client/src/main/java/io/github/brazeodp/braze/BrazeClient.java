@@ -80,8 +80,8 @@ public final class BrazeClient implements AutoCloseable {
             .client(client)
             .addConverterFactory(MoshiConverterFactory.create(Json.moshi()))
             .build();
-    RatePacer pacer = new RatePacer(b.rateLimits, b.clock, b.sleeper);
-    Transport transport = new Transport(b.retry, pacer, b.clock, b.sleeper, b.random);
+    RatePacer pacer = new RatePacer(b.rateLimits, b.clock, b.sleeper, b.listener);
+    Transport transport = new Transport(b.retry, pacer, b.clock, b.sleeper, b.random, b.listener);
     this.ctx =
         new ClientContext(
             retrofit.create(BrazeApi.class),

@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * API-triggered campaign and Canvas sends.
+ * API-triggered campaign and Canvas sends, and the details that tell whether a campaign or Canvas
+ * exists and is active.
  *
  * <p>These endpoints have no idempotency key, so a send is retried only when Braze answered 429 or
  * the connection failed before the request left. A timeout after sending surfaces as {@link
@@ -22,6 +23,13 @@ public final class MessagingService {
   private static final Transport.Endpoint CANVAS =
       ClientContext.endpoint(
           "/canvas/trigger/send", EndpointFamily.MESSAGING, Transport.Safety.SEND);
+
+  private static final Transport.Endpoint CAMPAIGN_DETAILS =
+      ClientContext.endpoint(
+          "/campaigns/details", EndpointFamily.DEFAULT, Transport.Safety.IDEMPOTENT);
+  private static final Transport.Endpoint CANVAS_DETAILS =
+      ClientContext.endpoint(
+          "/canvas/details", EndpointFamily.DEFAULT, Transport.Safety.IDEMPOTENT);
 
   private final ClientContext ctx;
 
@@ -55,6 +63,33 @@ public final class MessagingService {
     }
     JsonBody body = body("canvas_id", send, "context");
     return ctx.transport().execute(CANVAS, attempt -> ctx.api().triggerCanvas(body, attempt));
+  }
+
+  /**
+   * Returns a campaign's state. Needs the key permission {@code campaigns.details} (403 without
+   * it); an unknown id is a {@link BrazeBadRequestException} or {@link BrazeNotFoundException}.
+   *
+   * <p>See <a
+   * href="https://www.braze.com/docs/api/endpoints/export/campaigns/get_campaign_details/">GET
+   * /campaigns/details</a>.
+   */
+  public MessageDetails campaignDetails(String campaignId) {
+    Validation.notBlank("campaign_id", campaignId);
+    return ctx.transport()
+        .execute(CAMPAIGN_DETAILS, attempt -> ctx.api().campaignDetails(campaignId, attempt));
+  }
+
+  /**
+   * Returns a Canvas's state. Needs the key permission {@code canvas.details} (403 without it); an
+   * unknown id is a {@link BrazeBadRequestException} or {@link BrazeNotFoundException}.
+   *
+   * <p>See <a href="https://www.braze.com/docs/api/endpoints/export/canvas/get_canvas_details/">GET
+   * /canvas/details</a>.
+   */
+  public MessageDetails canvasDetails(String canvasId) {
+    Validation.notBlank("canvas_id", canvasId);
+    return ctx.transport()
+        .execute(CANVAS_DETAILS, attempt -> ctx.api().canvasDetails(canvasId, attempt));
   }
 
   static JsonBody body(String idField, TriggerSend send, String propertiesField) {

@@ -26,6 +26,45 @@ class MessagingAndClientTest {
   }
 
   @Test
+  void detailsReadTheStateOfACampaignAndACanvas() throws Exception {
+    server.enqueue(
+        new MockResponse.Builder()
+            .body(
+                "{\"message\":\"success\",\"name\":\"Win-back\",\"archived\":false,"
+                    + "\"draft\":false,\"enabled\":true,\"created_at\":\"2026-01-01T00:00:00Z\","
+                    + "\"channels\":[\"email\"],\"messages\":{}}")
+            .build());
+    server.enqueue(
+        new MockResponse.Builder()
+            .body(
+                "{\"message\":\"success\",\"name\":\"Onboarding\",\"archived\":true,"
+                    + "\"draft\":false,\"enabled\":false,\"steps\":[]}")
+            .build());
+    server.enqueue(
+        new MockResponse.Builder().code(400).body("{\"message\":\"Invalid campaign_id\"}").build());
+    try (BrazeClient braze = client()) {
+      MessageDetails campaign = braze.messaging().campaignDetails("campaign id/1");
+      assertThat(campaign.name()).isEqualTo("Win-back");
+      assertThat(campaign.active()).isTrue();
+      assertThat(campaign.state()).isEqualTo("active");
+      MessageDetails canvas = braze.messaging().canvasDetails("canvas-1");
+      assertThat(canvas.active()).isFalse();
+      assertThat(canvas.state()).isEqualTo("archived, not enabled");
+      assertThatThrownBy(() -> braze.messaging().campaignDetails("nope"))
+          .isInstanceOf(BrazeBadRequestException.class)
+          .hasMessageContaining("Invalid campaign_id");
+      assertThatThrownBy(() -> braze.messaging().canvasDetails(" "))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("canvas_id");
+    }
+    RecordedRequest first = server.takeRequest();
+    assertThat(first.getMethod()).isEqualTo("GET");
+    assertThat(first.getTarget()).isEqualTo("/campaigns/details?campaign_id=campaign%20id%2F1");
+    assertThat(first.getHeaders().get("Authorization")).isEqualTo("Bearer test-key-123");
+    assertThat(server.takeRequest().getTarget()).isEqualTo("/canvas/details?canvas_id=canvas-1");
+  }
+
+  @Test
   void campaignTriggerWritesRecipientsWithAttributesAndTriggerProperties() throws Exception {
     server.enqueue(
         new MockResponse.Builder()

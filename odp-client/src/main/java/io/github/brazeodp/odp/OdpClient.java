@@ -122,7 +122,8 @@ public final class OdpClient implements AutoCloseable {
             pacers,
             new ErrorMapper(moshi.adapter(Wire.ErrorBody.class), b.exchangeBodyLimit, b.clock),
             b.clock,
-            b.sleeper);
+            b.sleeper,
+            b.eventListener);
     EventBatcher batcher = new EventBatcher(b.batching.maxItems(), b.batching.maxBytes());
     this.batchExecutor = batchExecutor();
     BatchSender sender =

@@ -14,4 +14,13 @@ public interface OdpEventListener {
    * @param exchange what was sent and received, with the API key redacted
    */
   void onExchange(OdpExchange exchange);
+
+  /**
+   * Receives one wait before it starts, on the thread that is about to wait: rate pacing or a retry
+   * backoff (waits for an export to be ready are not reported). Ignored by default; a listener that
+   * throws is logged and ignored, and the wait happens anyway.
+   *
+   * @param wait what the client waits for and how long
+   */
+  default void onWait(OdpWait wait) {}
 }

@@ -47,14 +47,18 @@ final class Transport {
   private final ErrorMapper errors;
   private final Clock clock;
   private final Sleeper sleeper;
+  private final OdpEventListener listener;
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  /** Creates a transport; {@code listener} (may be null) is told of each pacing and retry wait. */
   Transport(
       RetryPolicy retry,
       Map<OdpApi, Pacer> pacers,
       ErrorMapper errors,
       Clock clock,
-      Sleeper sleeper) {
+      Sleeper sleeper,
+      OdpEventListener listener) {
+    this.listener = listener;
     this.retry = retry;
     this.pacers = pacers;
     this.errors = errors;
@@ -118,6 +122,12 @@ final class Transport {
             attempt,
             e.getMessage(),
             wait.get().toMillis());
+        report(
+            api,
+            e instanceof OdpRateLimitException
+                ? OdpWait.Reason.RATE_LIMITED
+                : OdpWait.Reason.BACKOFF,
+            wait.get());
         sleep(api, wait.get());
       }
     }
@@ -198,12 +208,25 @@ final class Transport {
     }
     Duration wait = pacer.reserve();
     if (!wait.isZero()) {
+      report(api, OdpWait.Reason.PACING, wait);
       sleep(api, wait);
     }
     Duration hold = pacer.admit();
     if (!hold.isZero()) {
       LOG.debug("ODP {} held {} ms to keep its one-second window", api.endpoint(), hold.toMillis());
+      report(api, OdpWait.Reason.PACING, hold);
       sleep(api, hold);
+    }
+  }
+
+  private void report(OdpApi api, OdpWait.Reason reason, Duration d) {
+    if (listener == null || d.isZero() || d.isNegative()) {
+      return;
+    }
+    try {
+      listener.onWait(new OdpWait(api.endpoint(), reason, d));
+    } catch (RuntimeException e) {
+      LOG.warn("ODP event listener threw on a wait for {}; ignored", api.endpoint(), e);
     }
   }
 

@@ -3,6 +3,7 @@ package io.github.brazeodp.braze.internal;
 import io.github.brazeodp.braze.ExportIdsRequest;
 import io.github.brazeodp.braze.ExportIdsResponse;
 import io.github.brazeodp.braze.ExportSegmentRequest;
+import io.github.brazeodp.braze.MessageDetails;
 import io.github.brazeodp.braze.Segment;
 import io.github.brazeodp.braze.SegmentDetails;
 import io.github.brazeodp.braze.TrackRequest;
@@ -61,6 +62,14 @@ public interface BrazeApi {
   @POST("canvas/trigger/send")
   Call<TriggerResponse> triggerCanvas(
       @Body JsonBody body, @Tag ExchangeInterceptor.Attempt attempt);
+
+  @GET("campaigns/details")
+  Call<MessageDetails> campaignDetails(
+      @Query("campaign_id") String campaignId, @Tag ExchangeInterceptor.Attempt attempt);
+
+  @GET("canvas/details")
+  Call<MessageDetails> canvasDetails(
+      @Query("canvas_id") String canvasId, @Tag ExchangeInterceptor.Attempt attempt);
 
   /** {@code /segments/list} response. */
   record SegmentList(String message, List<Segment> segments) {}

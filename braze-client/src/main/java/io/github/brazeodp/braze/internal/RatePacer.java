@@ -1,5 +1,7 @@
 package io.github.brazeodp.braze.internal;
 
+import io.github.brazeodp.braze.BrazeEventListener;
+import io.github.brazeodp.braze.BrazeWait;
 import io.github.brazeodp.braze.EndpointFamily;
 import io.github.brazeodp.braze.RateLimits;
 import io.github.brazeodp.braze.Sleeper;
@@ -8,6 +10,8 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import okhttp3.Headers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Paces requests per endpoint family: a token bucket sized by the configured budget, plus a pause
@@ -17,28 +21,50 @@ import okhttp3.Headers;
  * happens outside it, so concurrent callers queue up in order instead of all waking at once.
  */
 public final class RatePacer {
+  private static final Logger LOG = LoggerFactory.getLogger(RatePacer.class);
+
   private final Clock clock;
   private final Sleeper sleeper;
+  private final BrazeEventListener listener;
   private final Map<EndpointFamily, Bucket> buckets = new EnumMap<>(EndpointFamily.class);
 
-  public RatePacer(RateLimits limits, Clock clock, Sleeper sleeper) {
+  /** Creates a pacer that reports each of its waits to {@code listener}. */
+  public RatePacer(RateLimits limits, Clock clock, Sleeper sleeper, BrazeEventListener listener) {
     this.clock = clock;
     this.sleeper = sleeper;
+    this.listener = listener;
     for (EndpointFamily family : EndpointFamily.values()) {
       buckets.put(family, new Bucket(limits.budget(family), clock.millis()));
     }
   }
 
-  /** Blocks until the family may send one more request. */
-  public void acquire(EndpointFamily family) {
-    long waitMillis = buckets.get(family).reserve(clock.millis());
+  /** Blocks until the family may send one more request to {@code path}, reporting the wait. */
+  public void acquire(EndpointFamily family, String path) {
+    long[] wait = buckets.get(family).reserve(clock.millis());
+    long waitMillis = wait[0];
     if (waitMillis > 0) {
+      report(
+          listener,
+          new BrazeWait(
+              path,
+              family,
+              wait[1] == 1 ? BrazeWait.Reason.RATE_LIMITED : BrazeWait.Reason.PACING,
+              Duration.ofMillis(waitMillis)));
       try {
         sleeper.sleep(Duration.ofMillis(waitMillis));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while pacing " + family, e);
       }
+    }
+  }
+
+  /** Tells {@code listener} of a wait; a listener that throws never stops the wait or the call. */
+  static void report(BrazeEventListener listener, BrazeWait wait) {
+    try {
+      listener.onWait(wait);
+    } catch (RuntimeException e) {
+      LOG.warn("Braze event listener failed on a wait; the request is unaffected", e);
     }
   }
 
@@ -83,10 +109,14 @@ public final class RatePacer {
       blockedUntil = Math.max(blockedUntil, millis);
     }
 
-    synchronized long reserve(long now) {
+    /**
+     * Takes a permit and returns {wait in ms, 1 when Braze's reset decides the wait else 0}: who
+     * made the caller wait tells a pause Braze asked for from the client's own pacing.
+     */
+    synchronized long[] reserve(long now) {
       long serverWait = Math.max(0, blockedUntil - now);
       if (Double.isInfinite(capacity)) {
-        return serverWait;
+        return new long[] {serverWait, 1};
       }
       if (now > lastMillis) {
         tokens = Math.min(capacity, tokens + (now - lastMillis) * perMilli);
@@ -94,7 +124,7 @@ public final class RatePacer {
       }
       tokens -= 1;
       long bucketWait = tokens >= 0 ? 0 : (long) Math.ceil(-tokens / perMilli);
-      return Math.max(serverWait, bucketWait);
+      return new long[] {Math.max(serverWait, bucketWait), serverWait >= bucketWait ? 1 : 0};
     }
   }
 }

@@ -3,10 +3,12 @@ package io.github.brazeodp.braze.internal;
 import com.squareup.moshi.JsonDataException;
 import com.squareup.moshi.JsonEncodingException;
 import io.github.brazeodp.braze.BrazeDecodingException;
+import io.github.brazeodp.braze.BrazeEventListener;
 import io.github.brazeodp.braze.BrazeException;
 import io.github.brazeodp.braze.BrazeIoException;
 import io.github.brazeodp.braze.BrazeRateLimitException;
 import io.github.brazeodp.braze.BrazeServerException;
+import io.github.brazeodp.braze.BrazeWait;
 import io.github.brazeodp.braze.EndpointFamily;
 import io.github.brazeodp.braze.RetrySettings;
 import io.github.brazeodp.braze.Sleeper;
@@ -38,13 +40,17 @@ public final class Transport {
   private final Clock clock;
   private final Sleeper sleeper;
   private final RandomGenerator random;
+  private final BrazeEventListener listener;
 
+  /** Creates a transport that reports its retry waits to {@code listener}. */
   public Transport(
       RetrySettings settings,
       RatePacer pacer,
       Clock clock,
       Sleeper sleeper,
-      RandomGenerator random) {
+      RandomGenerator random,
+      BrazeEventListener listener) {
+    this.listener = listener;
     this.settings = settings;
     this.pacer = pacer;
     this.clock = clock;
@@ -84,7 +90,7 @@ public final class Transport {
         state,
         () -> {
           int attempt = ++state.attempts;
-          pacer.acquire(endpoint.family());
+          pacer.acquire(endpoint.family(), endpoint.path());
           Response<T> response;
           try {
             response = calls.apply(new ExchangeInterceptor.Attempt(attempt)).execute();
@@ -123,6 +129,12 @@ public final class Transport {
             .retryOnException(t -> decide(endpoint, state, t))
             .intervalBiFunction(
                 (attempts, either) -> {
+                  if (state.nextWait.compareTo(Duration.ZERO) > 0) {
+                    RatePacer.report(
+                        listener,
+                        new BrazeWait(
+                            endpoint.path(), endpoint.family(), state.nextReason, state.nextWait));
+                  }
                   sleep(state.nextWait);
                   return 0L;
                 })
@@ -144,6 +156,7 @@ public final class Transport {
         return false;
       }
       wait = hinted != null ? hinted : backoff(state.attempts);
+      state.nextReason = BrazeWait.Reason.RATE_LIMITED;
     } else if (failure instanceof BrazeServerException) {
       if (endpoint.safety() == Safety.SEND) {
         return false;
@@ -160,6 +173,9 @@ public final class Transport {
     }
     if (clock.millis() + wait.toMillis() > state.deadlineMillis) {
       return false;
+    }
+    if (!(failure instanceof BrazeRateLimitException)) {
+      state.nextReason = BrazeWait.Reason.BACKOFF;
     }
     state.nextWait = wait;
     return true;
@@ -202,6 +218,7 @@ public final class Transport {
     final long deadlineMillis;
     int attempts;
     Duration nextWait = Duration.ZERO;
+    BrazeWait.Reason nextReason = BrazeWait.Reason.BACKOFF;
 
     CallState(long deadlineMillis) {
       this.deadlineMillis = deadlineMillis;

@@ -1,6 +1,12 @@
 package io.github.brazeodp.samples.cli;
 
+import io.github.brazeodp.braze.BrazeApiException;
+import io.github.brazeodp.braze.BrazeAuthException;
+import io.github.brazeodp.braze.BrazeBadRequestException;
+import io.github.brazeodp.braze.BrazeException;
+import io.github.brazeodp.braze.BrazeNotFoundException;
 import io.github.brazeodp.braze.KeyVerification;
+import io.github.brazeodp.braze.MessageDetails;
 import io.github.brazeodp.braze.Segment;
 import io.github.brazeodp.odp.OdpAuthException;
 import io.github.brazeodp.odp.OdpRegion;
@@ -129,7 +135,7 @@ final class CheckCommand implements Callable<Integer> {
       List<SchemaField> schema = odp(host, cfg, add);
       schemaRules(host, cfg, schema).forEach(add);
       add.accept(selection(host, cfg));
-      activations(cfg, schema).forEach(add);
+      activations(host, cfg, schema).forEach(add);
     }
     return List.copyOf(rows);
   }
@@ -378,7 +384,7 @@ final class CheckCommand implements Callable<Integer> {
     }
   }
 
-  private static List<Row> activations(HostConfig cfg, List<SchemaField> schema) {
+  private static List<Row> activations(Host host, HostConfig cfg, List<SchemaField> schema) {
     if (cfg.activations().isEmpty()) {
       return List.of(new Row("activations", Verdict.PASS, "none configured"));
     }
@@ -393,31 +399,73 @@ final class CheckCommand implements Callable<Integer> {
           continue;
         }
       }
+      String fields = schema == null ? "fields not checked" : "fields exist in ODP";
+      Verdict fieldsVerdict = schema == null ? Verdict.WARN : Verdict.PASS;
       Touchpoint t = a.touchpoint();
       if (!t.sendsMessages()) {
-        rows.add(
-            new Row(
-                check,
-                schema == null ? Verdict.WARN : Verdict.PASS,
-                (schema == null ? "fields not checked" : "fields exist in ODP")
-                    + "; profile update only"));
+        rows.add(new Row(check, fieldsVerdict, fields + "; profile update only"));
         continue;
       }
-      // braze-client calls only the trigger endpoints; Braze's /campaigns/details and
-      // /canvas/details need a further key permission, so existence and state are not probed.
-      rows.add(
-          new Row(
-              check,
-              Verdict.WARN,
-              (schema == null ? "fields not checked" : "fields exist in ODP")
-                  + "; "
-                  + t.kind().name().toLowerCase(Locale.ROOT)
-                  + " "
-                  + t.id()
-                  + " not checked: the client has no campaign/Canvas details call, so whether it"
-                  + " exists and is active shows only on the first send"));
+      Row touchpoint = touchpoint(host, t);
+      // The touchpoint row is PASS or FAIL; a FAIL wins over unchecked fields.
+      Verdict verdict = touchpoint.verdict() == Verdict.FAIL ? Verdict.FAIL : fieldsVerdict;
+      rows.add(new Row(check, verdict, fields + "; " + touchpoint.detail()));
     }
     return rows;
+  }
+
+  /**
+   * Whether the activation's campaign or Canvas exists and is active, from Braze's details
+   * endpoints: a stopped campaign or a paused Canvas answers a trigger send with success and sends
+   * nothing, so only this check finds it before the first run.
+   */
+  private static Row touchpoint(Host host, Touchpoint t) {
+    boolean canvas = t.kind() == Touchpoint.Kind.CANVAS;
+    String what = (canvas ? "canvas " : "campaign ") + t.id();
+    String permission = canvas ? "canvas.details" : "campaigns.details";
+    try {
+      MessageDetails d =
+          canvas
+              ? host.braze.messaging().canvasDetails(t.id())
+              : host.braze.messaging().campaignDetails(t.id());
+      String named = what + (d.name() == null ? "" : " (\"" + d.name() + "\")");
+      if (d.active()) {
+        return new Row("", Verdict.PASS, named + " exists and is active");
+      }
+      return new Row(
+          "",
+          Verdict.FAIL,
+          named
+              + " is "
+              + d.state()
+              + ": trigger sends to it deliver nothing; activate it in Braze");
+    } catch (BrazeAuthException e) {
+      return new Row(
+          "",
+          Verdict.FAIL,
+          what
+              + " not checked: denied ("
+              + e.status()
+              + "): the key lacks "
+              + permission
+              + ", which check needs to see whether it exists and is active; add it to the key");
+    } catch (BrazeBadRequestException | BrazeNotFoundException e) {
+      return new Row(
+          "",
+          Verdict.FAIL,
+          what
+              + " does not exist in this workspace (Braze answered "
+              + e.status()
+              + (e.brazeMessage() == null ? "" : ": " + oneLine(e.brazeMessage()))
+              + ")");
+    } catch (BrazeApiException e) {
+      return new Row(
+          "",
+          Verdict.FAIL,
+          what + " not checked: Braze answered " + e.status() + "; run check again");
+    } catch (BrazeException e) {
+      return new Row("", Verdict.FAIL, what + " not checked: " + describe(e) + "; run check again");
+    }
   }
 
   // ---- output ----------------------------------------------------------------------------------

@@ -60,12 +60,14 @@ final class CurrentsService implements AutoCloseable {
       IdentityRule identity,
       String prefix,
       Duration flushTimeout) {
-    return start(host, port, tokens, bodyLimitBytes, identity, prefix, flushTimeout, false);
+    return start(host, port, tokens, bodyLimitBytes, identity, prefix, flushTimeout, false, null);
   }
 
   /**
    * Starts the receiver like the method above; {@code daemon} makes its {@code /health} the
-   * daemon's, which also reports the last segment sync.
+   * daemon's, which also reports the last segment sync. {@code GET /metrics} answers requests
+   * bearing {@code metricsToken} (the page's token; with none, every scrape gets 401: this port
+   * listens beyond loopback).
    */
   static CurrentsService start(
       Host host,
@@ -75,8 +77,19 @@ final class CurrentsService implements AutoCloseable {
       IdentityRule identity,
       String prefix,
       Duration flushTimeout,
-      boolean daemon) {
-    return start(host, port, tokens, bodyLimitBytes, identity, prefix, flushTimeout, daemon, null);
+      boolean daemon,
+      String metricsToken) {
+    return start(
+        host,
+        port,
+        tokens,
+        bodyLimitBytes,
+        identity,
+        prefix,
+        flushTimeout,
+        daemon,
+        metricsToken,
+        null);
   }
 
   /**
@@ -93,6 +106,7 @@ final class CurrentsService implements AutoCloseable {
       String prefix,
       Duration flushTimeout,
       boolean daemon,
+      String metricsToken,
       HostConfig.Kafka kafka) {
     KafkaCurrentsSink sink =
         kafka == null
@@ -139,6 +153,7 @@ final class CurrentsService implements AutoCloseable {
                           ? HostHealth.probe(
                               state, "daemon/health", forwarder, receiver, true, Clock.systemUTC())
                           : health(state, forwarder, receiver, Clock.systemUTC()))
+              .metrics(host::scrapeMetrics, metricsToken)
               .start();
       return new CurrentsService(forwarder, receiver, server, sink);
     } catch (IOException e) {
@@ -174,6 +189,7 @@ final class CurrentsService implements AutoCloseable {
         config.segmentSync().mappings().prefix(),
         flushTimeout,
         daemon,
+        config.ui().token(),
         c.kafka());
   }
 

@@ -19,8 +19,11 @@ import picocli.CommandLine.ParentCommand;
           + " activations, the ODP event polling of event-enrolled activations (every"
           + " event.pollInterval), and the Currents receiver when currents.tokensEnv is set, until"
           + " SIGTERM or SIGINT.",
-      "With --ui (or ui.port) it serves the troubleshooting page and GET /health on a port of its"
-          + " own; /health is also answered on the Currents port when the receiver runs.",
+      "GET /health and GET /metrics are answered on the Currents port when the receiver runs,"
+          + " else on daemon.healthPort (default 8080) at daemon.healthHost (default 0.0.0.0);"
+          + " /metrics beyond loopback needs the ui.tokenEnv bearer token.",
+      "With --ui (or ui.port) it also serves the troubleshooting page, /health and /metrics on a"
+          + " port of its own.",
       "On SIGTERM it stops within 5 s: the receiver stops accepting and flushes its outbox,"
           + " running jobs stop and resume from their checkpoints next time.",
       "If the state store closes itself after a failure it cannot recover from, the daemon exits"
@@ -57,7 +60,15 @@ final class DaemonCommand implements Callable<Integer> {
     Host host = Host.open(cfg, inspect, pageInspector);
     HostDaemon daemon;
     try {
-      daemon = HostDaemon.start(host, cfg, Clock.systemUTC(), log, pageAddress, pageInspector);
+      daemon =
+          HostDaemon.start(
+              host,
+              cfg,
+              Clock.systemUTC(),
+              log,
+              pageAddress,
+              pageInspector,
+              cfg.daemon().healthAddress());
     } catch (RuntimeException e) {
       host.close();
       throw e;

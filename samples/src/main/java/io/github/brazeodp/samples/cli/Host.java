@@ -8,7 +8,10 @@ import io.github.brazeodp.sync.adapter.RequestCounter;
 import io.github.brazeodp.sync.inspect.EventInspector;
 import io.github.brazeodp.sync.inspect.JsonLinesInspector;
 import io.github.brazeodp.sync.metrics.ClientListeners;
+import io.github.brazeodp.sync.metrics.SyncMetrics;
 import io.github.brazeodp.sync.state.SyncStateStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -36,6 +39,15 @@ final class Host implements AutoCloseable {
   /** Counts every HTTP attempt of both clients, so that activity reports requests and retries. */
   final RequestCounter requests;
 
+  /**
+   * The SDK's meters of this process (clients, runs, outbox), scraped by {@code GET /metrics}; one
+   * registry per host, never Micrometer's global one, so that tests running several hosts in one
+   * JVM see only their own.
+   */
+  final PrometheusMeterRegistry registry;
+
+  final SyncMetrics metrics;
+
   private Host(
       BrazeClient braze,
       OdpClient odp,
@@ -43,7 +55,9 @@ final class Host implements AutoCloseable {
       Path stateFile,
       JsonLinesInspector sink,
       EventInspector inspector,
-      RequestCounter requests) {
+      RequestCounter requests,
+      PrometheusMeterRegistry registry,
+      SyncMetrics metrics) {
     this.braze = braze;
     this.odp = odp;
     this.brazeGateway = new BrazeClientGateway(braze, Clock.systemUTC());
@@ -53,6 +67,9 @@ final class Host implements AutoCloseable {
     this.sink = sink;
     this.inspector = inspector;
     this.requests = requests;
+    this.registry = registry;
+    this.metrics = metrics;
+    metrics.bindOutbox(state);
   }
 
   /** Builds clients against the given endpoints, inspecting exchanges into {@code inspect}. */
@@ -136,12 +153,17 @@ final class Host implements AutoCloseable {
       o.exportPolling(exportPolling);
     }
     RequestCounter requests = new RequestCounter();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    SyncMetrics metrics = SyncMetrics.micrometer(registry);
     if (inspector == null) {
-      b.eventListener(requests::onBraze);
-      o.eventListener(requests::onOdp);
+      b.eventListener(ClientListeners.braze(requests::onBraze, metrics.brazeListener()));
+      o.eventListener(ClientListeners.odp(requests::onOdp, metrics.odpListener()));
     } else {
-      b.eventListener(ClientListeners.braze(requests::onBraze, inspector.brazeListener()));
-      o.eventListener(ClientListeners.odp(requests::onOdp, inspector.odpListener()));
+      b.eventListener(
+          ClientListeners.braze(
+              requests::onBraze, metrics.brazeListener(), inspector.brazeListener()));
+      o.eventListener(
+          ClientListeners.odp(requests::onOdp, metrics.odpListener(), inspector.odpListener()));
     }
     return new Host(
         brazeSettings.apply(b).build(),
@@ -150,7 +172,9 @@ final class Host implements AutoCloseable {
         stateFile,
         sink,
         all,
-        requests);
+        requests,
+        registry,
+        metrics);
   }
 
   static Host open(HostConfig config, Path inspect) {
@@ -210,6 +234,11 @@ final class Host implements AutoCloseable {
    */
   EventInspector inspector(java.util.Collection<String> secrets) {
     return inspector == null ? null : inspector.withSecrets(secrets.toArray(String[]::new));
+  }
+
+  /** Returns the meters in Prometheus's text exposition format, for {@code GET /metrics}. */
+  String scrapeMetrics() {
+    return registry.scrape();
   }
 
   /**

@@ -105,11 +105,23 @@ record HostConfig(
 
   /**
    * The daemon's settings; {@code name} names its cluster-wide lease {@code daemon/<name>}, so that
-   * of all replicas sharing one state store exactly one runs the schedules.
+   * of all replicas sharing one state store exactly one runs the schedules; {@code healthPort} and
+   * {@code healthHost} say where it serves {@code /health} and {@code /metrics} when the Currents
+   * receiver (whose port serves them) does not run.
    */
-  record Daemon(LocalTime syncAt, ZoneId zone, String name) {
+  record Daemon(LocalTime syncAt, ZoneId zone, String name, int healthPort, String healthHost) {
     String leaseScope() {
       return "daemon/" + name;
+    }
+
+    /** Where the daemon serves its health when the receiver does not; fails on an unknown host. */
+    java.net.InetSocketAddress healthAddress() {
+      java.net.InetSocketAddress a = new java.net.InetSocketAddress(healthHost, healthPort);
+      if (a.isUnresolved()) {
+        throw new ConfigException(
+            "daemon.healthHost \"" + healthHost + "\" does not resolve to an address");
+      }
+      return a;
     }
   }
 
@@ -158,6 +170,9 @@ record HostConfig(
       String dlqTopic,
       String groupId,
       Map<String, String> properties) {}
+
+  /** The default of {@code daemon.healthPort}: the Currents port's, since only one is opened. */
+  static final int DEFAULT_HEALTH_PORT = 8080;
 
   /** The default port of the troubleshooting page when {@code --ui} is given without one. */
   static final int DEFAULT_UI_PORT = 8081;
@@ -289,7 +304,9 @@ record HostConfig(
     JsonConfig cu =
         root.object("currents")
             .allow(Set.of("port", "path", "tokensEnv", "bodyLimitBytes", "kafka"));
-    JsonConfig d = root.object("daemon").allow(Set.of("segmentSyncAt", "zone", "name"));
+    JsonConfig d =
+        root.object("daemon")
+            .allow(Set.of("segmentSyncAt", "zone", "name", "healthPort", "healthHost"));
     return new HostConfig(
         braze(b),
         odp(o),
@@ -715,7 +732,12 @@ record HostConfig(
     if (name.isBlank()) {
       throw new ConfigException(d.qualified("name") + " must not be blank");
     }
-    return new Daemon(at, zone, name);
+    int healthPort = d.integer("healthPort", DEFAULT_HEALTH_PORT);
+    if (healthPort < 0 || healthPort > 65_535) {
+      throw new ConfigException(
+          d.qualified("healthPort") + " must be from 0 to 65535, was " + healthPort);
+    }
+    return new Daemon(at, zone, name, healthPort, d.string("healthHost", "0.0.0.0"));
   }
 
   private static int positive(JsonConfig c, String key, int fallback) {

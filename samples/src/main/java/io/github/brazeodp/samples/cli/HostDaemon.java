@@ -65,6 +65,7 @@ final class HostDaemon implements AutoCloseable {
   private ActivationScheduler scheduler;
   private CurrentsService currents;
   private TroubleshootingServer page;
+  private TroubleshootingServer health;
   private Schedule syncSchedule;
   private ScheduledFuture<?> nextSync;
   private final List<ScheduledFuture<?>> eventPolls = new ArrayList<>();
@@ -113,7 +114,23 @@ final class HostDaemon implements AutoCloseable {
       Log log,
       InetSocketAddress page,
       UiInspector inspector) {
-    return start(host, config, clock, log, page, inspector, STANDBY_RETRY);
+    return start(host, config, clock, log, page, inspector, null, STANDBY_RETRY);
+  }
+
+  /**
+   * Starts every part like {@link #start(Host, HostConfig, Clock, Log, InetSocketAddress,
+   * UiInspector)} and, when the Currents receiver does not run, serves {@code /health} and {@code
+   * /metrics} on {@code health} (not when null), so that probes always have a target.
+   */
+  static HostDaemon start(
+      Host host,
+      HostConfig config,
+      Clock clock,
+      Log log,
+      InetSocketAddress page,
+      UiInspector inspector,
+      InetSocketAddress health) {
+    return start(host, config, clock, log, page, inspector, health, STANDBY_RETRY);
   }
 
   /** Starts like the other {@code start}s, a standing-by replica asking every {@code retry}. */
@@ -124,6 +141,7 @@ final class HostDaemon implements AutoCloseable {
       Log log,
       InetSocketAddress page,
       UiInspector inspector,
+      InetSocketAddress health,
       Duration retry) {
     HostDaemon d = new HostDaemon(host, config, clock, log, retry);
     try {
@@ -138,6 +156,15 @@ final class HostDaemon implements AutoCloseable {
                 inspector,
                 () -> CurrentsService.health(host.state, d.currents, true, clock),
                 "braze-odp-sync daemon",
+                log);
+      }
+      if (health != null && d.currents == null) {
+        d.health =
+            Page.startHealth(
+                host,
+                config,
+                health,
+                () -> CurrentsService.health(host.state, null, true, clock),
                 log);
       }
     } catch (RuntimeException e) {
@@ -311,7 +338,11 @@ final class HostDaemon implements AutoCloseable {
             ActivationScheduler.builder(runner)
                 .clock(clock)
                 .shutdownTimeout(SCHEDULER_STOP)
-                .onReport(r -> log.line("activation run: " + r))
+                .onReport(
+                    r -> {
+                      host.metrics.record(r);
+                      log.line("activation run: " + r);
+                    })
                 .onError((act, e) -> log.line("activation " + act.name() + ": run failed: " + e))
                 .build();
       }
@@ -360,6 +391,7 @@ final class HostDaemon implements AutoCloseable {
       OdpEventSource.Window w = source.poll();
       log.line("activation " + a.name() + ": " + ActivateCommand.describe(w));
       if (w.read() > 0) {
+        host.metrics.record(w.report());
         log.line("activation run: " + w.report());
       }
     } catch (RuntimeException e) {
@@ -407,6 +439,9 @@ final class HostDaemon implements AutoCloseable {
     }
     if (page != null) {
       page.close();
+    }
+    if (health != null) {
+      health.close();
     }
     // Interrupts a running sync at once; its checkpoints let the next run resume.
     syncJobs.shutdownNow();

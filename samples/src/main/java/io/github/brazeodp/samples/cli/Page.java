@@ -20,6 +20,40 @@ final class Page {
     return address == null ? null : new UiInspector(INSPECTOR_CAPACITY);
   }
 
+  /**
+   * Serves only {@code /health} and {@code /metrics} on {@code address}, for a daemon with neither
+   * the page nor the Currents receiver, so that its probes and scrapes always have a target.
+   */
+  static TroubleshootingServer startHealth(
+      Host host,
+      HostConfig config,
+      InetSocketAddress address,
+      Supplier<CurrentsHttpServer.Health> health,
+      Log log) {
+    try {
+      TroubleshootingServer server =
+          TroubleshootingServer.builder(host.state)
+              .address(address)
+              .token(config.ui().token())
+              .health(health)
+              .metrics(host::scrapeMetrics)
+              .healthOnly()
+              .start();
+      log.line(
+          "health: http://"
+              + address.getHostString()
+              + ":"
+              + server.port()
+              + "/health and /metrics"
+              + (config.ui().token() == null
+                  ? " (metrics to loopback only: ui.tokenEnv is not set)"
+                  : " (metrics need the bearer token)"));
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serve /health on " + address, e);
+    }
+  }
+
   /** Starts the page on {@code address}, logging where it is. */
   static TroubleshootingServer start(
       Host host,
@@ -36,6 +70,7 @@ final class Page {
               .token(config.ui().token())
               .inspector(inspector)
               .health(health)
+              .metrics(host::scrapeMetrics)
               .brazePrefix(config.segmentSync().mappings().prefix())
               .title(title)
               .start();

@@ -76,6 +76,7 @@ final class SyncSegmentsCommand implements Callable<Integer> {
             .progress(progress)
             .build();
     SyncReport report = dryRun ? sync.dryRun() : sync.run();
+    host.metrics.record(report);
     progress.done();
     System.out.println(report);
     return report;

@@ -78,6 +78,28 @@ public final class CurrentsHttpServer implements AutoCloseable {
     this.handler = handler;
   }
 
+  /** The path of the Prometheus scrape, served only when {@link Builder#metrics} was given. */
+  public static final String METRICS_PATH = "/metrics";
+
+  /** The content type of Prometheus's text exposition format. */
+  public static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  /**
+   * Tells whether an {@code Authorization} header carries {@code token} as its bearer token,
+   * comparing in constant time.
+   *
+   * @param header the header's value, or null when absent
+   * @param token the expected token's UTF-8 bytes
+   * @return whether it matches
+   */
+  public static boolean bearerMatches(String header, byte[] token) {
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false;
+    }
+    byte[] given = header.substring(7).strip().getBytes(StandardCharsets.UTF_8);
+    return java.security.MessageDigest.isEqual(given, token);
+  }
+
   /** What {@code GET /health} reports; no secrets, so it needs no token. */
   public record Health(boolean ready, String json) {}
 
@@ -159,6 +181,8 @@ public final class CurrentsHttpServer implements AutoCloseable {
     private int maxConnections = 10_000;
     private Duration retryAfter = Duration.ofSeconds(5);
     private Supplier<Health> health = () -> new Health(true, "{\"status\":\"UP\"}");
+    private Supplier<String> metrics;
+    private byte[] metricsToken;
 
     private Builder(CurrentsReceiver receiver) {
       this.receiver = Objects.requireNonNull(receiver, "receiver");
@@ -223,6 +247,17 @@ public final class CurrentsHttpServer implements AutoCloseable {
     }
 
     /**
+     * Serves {@code GET /metrics} with what {@code scrape} returns (Prometheus's text exposition),
+     * to requests that carry {@code token} as their bearer token: this port listens beyond loopback
+     * for Braze, so without a token (null) every scrape is refused with 401.
+     */
+    public Builder metrics(Supplier<String> scrape, String token) {
+      this.metrics = Objects.requireNonNull(scrape, "scrape");
+      this.metricsToken = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+      return this;
+    }
+
+    /**
      * Starts the server.
      *
      * @return the running server
@@ -264,7 +299,15 @@ public final class CurrentsHttpServer implements AutoCloseable {
                 return t;
               });
       CurrentsHandler handler =
-          new CurrentsHandler(receiver, workers, maxInFlightBytes, bodyTimeout, retryAfter, health);
+          new CurrentsHandler(
+              receiver,
+              workers,
+              maxInFlightBytes,
+              bodyTimeout,
+              retryAfter,
+              health,
+              metrics,
+              metricsToken);
       server.setHandler(handler);
       server.setStopTimeout(1_000);
       try {
@@ -296,6 +339,8 @@ public final class CurrentsHttpServer implements AutoCloseable {
     private final Duration bodyTimeout;
     private final Duration retryAfter;
     private final Supplier<Health> health;
+    private final Supplier<String> metrics;
+    private final byte[] metricsToken;
     private final AtomicLong inFlightBytes = new AtomicLong();
 
     CurrentsHandler(
@@ -304,7 +349,11 @@ public final class CurrentsHttpServer implements AutoCloseable {
         long maxInFlightBytes,
         Duration bodyTimeout,
         Duration retryAfter,
-        Supplier<Health> health) {
+        Supplier<Health> health,
+        Supplier<String> metrics,
+        byte[] metricsToken) {
+      this.metrics = metrics;
+      this.metricsToken = metricsToken;
       this.receiver = receiver;
       this.workers = workers;
       this.maxInFlightBytes = maxInFlightBytes;
@@ -318,6 +367,10 @@ public final class CurrentsHttpServer implements AutoCloseable {
       String path = Request.getPathInContext(request);
       if (path.equals(HEALTH_PATH) || path.equals(HEALTH_PATH + "/live")) {
         health(request, response, callback, path.endsWith("/live"));
+        return true;
+      }
+      if (path.equals(METRICS_PATH) && metrics != null) {
+        metrics(request, response, callback);
         return true;
       }
       if (!path.equals(PATH)) {
@@ -426,6 +479,37 @@ public final class CurrentsHttpServer implements AutoCloseable {
             });
       } catch (RejectedExecutionException stopping) {
         send(response, callback, 503, "{\"status\":\"DOWN\"}");
+      }
+    }
+
+    private void metrics(Request request, Response response, Callback callback) {
+      if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
+        response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+        send(response, callback, 405, "{\"error\":\"use GET\"}");
+        return;
+      }
+      if (metricsToken == null
+          || !bearerMatches(request.getHeaders().get(HttpHeader.AUTHORIZATION), metricsToken)) {
+        response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+        send(response, callback, 401, "{\"error\":\"a bearer token is required\"}");
+        return;
+      }
+      // Gauges read the store; run it off Jetty's threads like any other store access.
+      try {
+        workers.execute(
+            () -> {
+              String text;
+              try {
+                text = metrics.get();
+              } catch (RuntimeException e) {
+                send(response, callback, 500, "{\"error\":\"metrics failed\"}");
+                return;
+              }
+              response.getHeaders().put(HttpHeader.CONTENT_TYPE, METRICS_TYPE);
+              write(response, callback, 200, text);
+            });
+      } catch (RejectedExecutionException stopping) {
+        send(response, callback, 503, "{\"error\":\"stopping\"}");
       }
     }
 

@@ -70,6 +70,14 @@ public final class OdpSandbox implements AutoCloseable {
     return server.port();
   }
 
+  /**
+   * Returns how many HTTP requests the sandbox received, every endpoint and answer counted (faults
+   * and dropped connections included): what the server saw, to compare with a client's own counts.
+   */
+  public long requestCount() {
+    return server.requestCount();
+  }
+
   /** Returns the API key the sandbox accepts as {@code x-api-key}. */
   public String apiKey() {
     return wire.apiKey();

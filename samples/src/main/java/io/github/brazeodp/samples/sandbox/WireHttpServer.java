@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,7 @@ final class WireHttpServer implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService executor;
+  private final AtomicLong requests = new AtomicLong();
   private boolean closed;
 
   WireHttpServer(String name, int port, Function<WireRequest, WireResponse> handler)
@@ -56,12 +58,22 @@ final class WireHttpServer implements AutoCloseable {
               return t;
             });
     server.setExecutor(executor);
-    server.createContext("/", exchange -> serve(exchange, handler));
+    server.createContext(
+        "/",
+        exchange -> {
+          requests.incrementAndGet();
+          serve(exchange, handler);
+        });
     server.start();
   }
 
   int port() {
     return server.getAddress().getPort();
+  }
+
+  /** Returns how many HTTP requests arrived, whatever was answered (dropped ones included). */
+  long requestCount() {
+    return requests.get();
   }
 
   String rootUrl() {

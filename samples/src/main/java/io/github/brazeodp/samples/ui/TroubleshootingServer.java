@@ -13,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -39,7 +38,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The troubleshooting page on an embedded Jetty 12 of its own port: the activity log with a chart
- * of runs, the Currents outbox and dead letters, the event inspector, and {@code GET /health}.
+ * of runs, the Currents outbox and dead letters, the event inspector, {@code GET /health} and, when
+ * given, {@code GET /metrics} (Prometheus text), which needs the same authorization as the page.
+ *
+ * <p>{@link Builder#healthOnly()} serves {@code /health} and {@code /metrics} alone, for a daemon
+ * that runs neither the page nor the Currents receiver but must still answer its probes.
  *
  * <p>Read-only: starting and stopping the inspector is its one control. Bound to 127.0.0.1 by
  * default; bound to any other address it must be given a bearer token, which every request but
@@ -108,6 +111,8 @@ public final class TroubleshootingServer implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private String prefix = "_braze_";
     private String title = "braze-odp-sync";
+    private Supplier<String> metrics;
+    private boolean healthOnly;
 
     private Builder(SyncStateStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -146,6 +151,26 @@ public final class TroubleshootingServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Serves {@code GET /metrics}: {@code scrape} returns Prometheus's text exposition. Authorized
+     * like the page: the bearer token when one is set, else only requests addressed to a loopback
+     * name.
+     */
+    public Builder metrics(Supplier<String> scrape) {
+      this.metrics = Objects.requireNonNull(scrape, "scrape");
+      return this;
+    }
+
+    /**
+     * Serves only {@code /health}, {@code /health/live} and {@code /metrics} (when set), not the
+     * page; such a server may listen beyond loopback without a token, since {@code /health} shows
+     * no secret, while {@code /metrics} is then refused without the token.
+     */
+    public Builder healthOnly() {
+      this.healthOnly = true;
+      return this;
+    }
+
     /** Sets the clock ages are measured with. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
@@ -177,7 +202,7 @@ public final class TroubleshootingServer implements AutoCloseable {
      */
     public TroubleshootingServer start() throws IOException {
       boolean loopback = address.getAddress() != null && address.getAddress().isLoopbackAddress();
-      if (!loopback && token == null) {
+      if (!loopback && token == null && !healthOnly) {
         throw new IllegalStateException(
             "the troubleshooting page on "
                 + address
@@ -203,7 +228,10 @@ public final class TroubleshootingServer implements AutoCloseable {
               health,
               clock,
               prefix,
-              title));
+              title,
+              metrics,
+              healthOnly,
+              loopback));
       server.setStopTimeout(500);
       try {
         server.start();
@@ -225,6 +253,9 @@ public final class TroubleshootingServer implements AutoCloseable {
     private final Clock clock;
     private final String prefix;
     private final String title;
+    private final Supplier<String> metrics;
+    private final boolean healthOnly;
+    private final boolean loopbackBound;
 
     PageHandler(
         SyncStateStore store,
@@ -233,7 +264,13 @@ public final class TroubleshootingServer implements AutoCloseable {
         Supplier<CurrentsHttpServer.Health> health,
         Clock clock,
         String prefix,
-        String title) {
+        String title,
+        Supplier<String> metrics,
+        boolean healthOnly,
+        boolean loopbackBound) {
+      this.metrics = metrics;
+      this.healthOnly = healthOnly;
+      this.loopbackBound = loopbackBound;
       this.store = store;
       this.token = token;
       this.inspector = inspector;
@@ -256,9 +293,21 @@ public final class TroubleshootingServer implements AutoCloseable {
           healthCheck(response, callback, path.endsWith("/live"));
           return true;
         }
+        boolean metricsPath = path.equals(CurrentsHttpServer.METRICS_PATH) && metrics != null;
+        if (healthOnly && !metricsPath) {
+          send(response, callback, 404, "text/plain", "not found");
+          return true;
+        }
         if (!authorized(request)) {
           response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
           send(response, callback, 401, "text/plain", "a bearer token is required");
+          return true;
+        }
+        if (metricsPath) {
+          if (!get) {
+            return methodNotAllowed(response, callback, "GET, HEAD");
+          }
+          send(response, callback, 200, CurrentsHttpServer.METRICS_TYPE, metrics.get());
           return true;
         }
         if (path.startsWith("/inspector/") && inspector == null) {
@@ -301,12 +350,17 @@ public final class TroubleshootingServer implements AutoCloseable {
 
     private boolean authorized(Request request) {
       if (token != null) {
-        String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-          return false;
-        }
-        byte[] given = header.substring(7).strip().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(given, token);
+        return CurrentsHttpServer.bearerMatches(
+            request.getHeaders().get(HttpHeader.AUTHORIZATION), token);
+      }
+      // Only a health-only server listens beyond loopback without a token: there the Host header
+      // could be forged, so its /metrics answers connections from this machine alone.
+      if (!loopbackBound
+          && !(request.getConnectionMetaData().getRemoteSocketAddress()
+                  instanceof InetSocketAddress remote
+              && remote.getAddress() != null
+              && remote.getAddress().isLoopbackAddress())) {
+        return false;
       }
       // Loopback without a token: only requests addressed to a loopback name (no DNS rebinding).
       String host = Request.getServerName(request);
@@ -474,7 +528,9 @@ public final class TroubleshootingServer implements AutoCloseable {
     private static void send(
         Response response, Callback callback, int status, String type, String body) {
       response.setStatus(status);
-      response.getHeaders().put(HttpHeader.CONTENT_TYPE, type + "; charset=utf-8");
+      response
+          .getHeaders()
+          .put(HttpHeader.CONTENT_TYPE, type.contains("charset") ? type : type + "; charset=utf-8");
       // Everything the page needs is served from here; nothing else may run or load.
       response
           .getHeaders()

@@ -110,31 +110,89 @@ class CheckCommandTest {
     }
   }
 
+  private String activation(String name, String touchpoint) {
+    return """
+          {
+            "name": "%s",
+            "segment": "%s",
+            "schedule": {"start": "2026-01-01T00:00", "zone": "UTC", "every": 1, "unit": "DAYS"},
+            "target": {"email": true},
+            "touchpoint": %s,
+            "fields": {"odp_country": "{{ customer.country | upcase }}"}
+          }
+        """
+        .formatted(name, world.odpSegment(), touchpoint);
+  }
+
   @Test
-  void aMissingUnneededPermissionAndUncheckedActivationsOnlyWarn() throws Exception {
+  void aMissingUnneededPermissionOnlyWarnsAndActiveTouchpointsPass() throws Exception {
     try (BrazeSandbox b = brazeSandbox();
         OdpSandbox o = odpSandbox()) {
       b.wire().failNext("/canvas/trigger/send", 1, 403);
       String activations =
-          """
-          ,
-            "activations": [{
-              "name": "welcome",
-              "segment": "%s",
-              "schedule": {"start": "2026-01-01T00:00", "zone": "UTC", "every": 1, "unit": "DAYS"},
-              "target": {"email": true},
-              "touchpoint": {"campaign": "%s"},
-              "fields": {"odp_country": "{{ customer.country | upcase }}"}
-            }]
-          """
-              .formatted(world.odpSegment(), world.campaignId());
+          ",\n\"activations\": ["
+              + activation("welcome", "{\"campaign\": \"" + world.campaignId() + "\"}")
+              + "]";
       Result r = check(config(b, o, firstSegment(), activations));
       assertThat(r.code()).as(r.out()).isEqualTo(2);
       assertThat(r.out())
           .containsPattern("braze permission canvas\\.trigger\\.send +WARN +denied \\(403\\); not")
-          .containsPattern("activation welcome +WARN +fields exist in ODP; campaign ")
-          .contains("not checked")
+          .containsPattern(
+              "activation welcome +PASS +fields exist in ODP; campaign "
+                  + world.campaignId()
+                  + " \\(\"[^\"]+\"\\) exists and is active")
           .doesNotContain("FAIL");
+    }
+  }
+
+  @Test
+  void unknownOrInactiveCampaignsAndCanvasesFailNamingTheActivationAndTheId() throws Exception {
+    braze.putCampaign("stopped-campaign", false);
+    braze.putCanvas("paused-canvas", InMemoryBraze.CanvasState.PAUSED);
+    try (BrazeSandbox b = brazeSandbox();
+        OdpSandbox o = odpSandbox()) {
+      String activations =
+          ",\n\"activations\": ["
+              + activation("gone", "{\"campaign\": \"no-such-campaign\"}")
+              + ","
+              + activation("stopped", "{\"campaign\": \"stopped-campaign\"}")
+              + ","
+              + activation("paused", "{\"canvas\": \"paused-canvas\"}")
+              + "]";
+      Result r = check(config(b, o, firstSegment(), activations));
+      assertThat(r.code()).as(r.out()).isEqualTo(1);
+      assertThat(r.out())
+          .containsPattern(
+              "activation gone +FAIL +fields exist in ODP; campaign no-such-campaign does not"
+                  + " exist in this workspace \\(Braze answered 400: Invalid campaign_id\\)")
+          .containsPattern(
+              "activation stopped +FAIL +.*campaign stopped-campaign \\(\"stopped-campaign\"\\)"
+                  + " is not enabled")
+          .containsPattern(
+              "activation paused +FAIL +.*canvas paused-canvas \\(\"paused-canvas\"\\) is not"
+                  + " enabled")
+          .doesNotContain(BRAZE_KEY, ODP_KEY, TOKEN);
+    }
+  }
+
+  @Test
+  void aKeyWithoutTheDetailsPermissionNamesItAndExitsOne() throws Exception {
+    try (BrazeSandbox b = brazeSandbox();
+        OdpSandbox o = odpSandbox()) {
+      // Braze answers 403 to a key without campaigns.details.
+      b.wire().failNext("/campaigns/details", 1, 403);
+      String activations =
+          ",\n\"activations\": ["
+              + activation("welcome", "{\"campaign\": \"" + world.campaignId() + "\"}")
+              + "]";
+      Result r = check(config(b, o, firstSegment(), activations));
+      assertThat(r.code()).as(r.out()).isEqualTo(1);
+      assertThat(r.out())
+          .containsPattern(
+              "activation welcome +FAIL +fields exist in ODP; campaign "
+                  + world.campaignId()
+                  + " not checked: denied \\(403\\): the key lacks campaigns\\.details")
+          .doesNotContain(BRAZE_KEY, ODP_KEY, TOKEN);
     }
   }
 

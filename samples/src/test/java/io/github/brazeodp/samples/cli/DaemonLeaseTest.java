@@ -84,9 +84,9 @@ class DaemonLeaseTest {
         Host hostA = Host.open(cfg, null);
         Host hostB = Host.open(cfg, null)) {
       HostDaemon first =
-          HostDaemon.start(hostA, cfg, CLOCK, new Log(), null, null, Duration.ofMillis(50));
+          HostDaemon.start(hostA, cfg, CLOCK, new Log(), null, null, null, Duration.ofMillis(50));
       HostDaemon second =
-          HostDaemon.start(hostB, cfg, CLOCK, new Log(), null, null, Duration.ofMillis(50));
+          HostDaemon.start(hostB, cfg, CLOCK, new Log(), null, null, null, Duration.ofMillis(50));
       try {
         await(() -> count(log.text(), "segment sync: started") == 1, log);
         assertThat(count(log.text(), "daemon: leading; daemon/replica held by")).isEqualTo(1);

@@ -15,6 +15,7 @@ import io.github.brazeodp.braze.ExportReadOptions;
 import io.github.brazeodp.braze.ExportSegmentRequest;
 import io.github.brazeodp.braze.ExportUserStream;
 import io.github.brazeodp.braze.ExportedUser;
+import io.github.brazeodp.braze.MessageDetails;
 import io.github.brazeodp.braze.Recipient;
 import io.github.brazeodp.braze.Segment;
 import io.github.brazeodp.braze.SegmentDetails;
@@ -253,6 +254,47 @@ public final class InMemoryBraze implements BrazeGateway {
       campaigns.put(id, Boolean.TRUE);
     }
     return this;
+  }
+
+  /** Adds an API-triggered campaign, {@code enabled} or stopped (details report it inactive). */
+  public InMemoryBraze putCampaign(String id, boolean enabled) {
+    synchronized (lock) {
+      campaigns.put(id, enabled);
+    }
+    return this;
+  }
+
+  /**
+   * Returns a campaign's details as {@code /campaigns/details} answers them (the fake names it by
+   * its id), or empty when there is no such campaign.
+   */
+  public Optional<MessageDetails> campaignDetails(String id) {
+    synchronized (lock) {
+      Boolean enabled = campaigns.get(id);
+      return enabled == null
+          ? Optional.empty()
+          : Optional.of(new MessageDetails(id, enabled, false, false, null, null));
+    }
+  }
+
+  /**
+   * Returns a Canvas's details as {@code /canvas/details} answers them (a paused Canvas is not
+   * enabled, an archived one archived), or empty when there is no such Canvas.
+   */
+  public Optional<MessageDetails> canvasDetails(String id) {
+    synchronized (lock) {
+      CanvasState state = canvases.get(id);
+      return state == null
+          ? Optional.empty()
+          : Optional.of(
+              new MessageDetails(
+                  id,
+                  state == CanvasState.ACTIVE,
+                  state == CanvasState.ARCHIVED,
+                  false,
+                  null,
+                  null));
+    }
   }
 
   /** Adds an API-triggered Canvas in the given state. */

@@ -2,9 +2,11 @@ package io.github.brazeodp.sync.metrics;
 
 import io.github.brazeodp.braze.BrazeEventListener;
 import io.github.brazeodp.braze.BrazeExchange;
+import io.github.brazeodp.braze.BrazeWait;
 import io.github.brazeodp.braze.EndpointFamily;
 import io.github.brazeodp.odp.OdpEventListener;
 import io.github.brazeodp.odp.OdpExchange;
+import io.github.brazeodp.odp.OdpWait;
 import io.github.brazeodp.sync.SyncReport;
 import io.github.brazeodp.sync.state.ActivityCounts;
 import io.github.brazeodp.sync.state.ActivityRecord;
@@ -43,6 +45,9 @@ import java.util.concurrent.TimeUnit;
  *       status} = the HTTP status or {@code IO_ERROR}): every attempt, retries included;
  *   <li>{@value #HTTP_RETRIES} (counter; {@code api}, {@code family}): attempts after the first;
  *   <li>{@value #HTTP_RATE_LIMITED} (counter; {@code api}, {@code family}): 429 answers;
+ *   <li>{@value #HTTP_WAITS} (timer; {@code api}, {@code family}, {@code reason} =
+ *       pacing|rate_limited|backoff): the clients' waits before an attempt, each recorded with the
+ *       duration the client is about to wait;
  *   <li>{@value #ROWS} (counter; {@code flow}, {@code outcome} =
  *       sent|rejected|unchanged|unmatched);
  *   <li>{@value #RUNS} (timer; {@code flow}, {@code status}, {@code dry_run}): run durations;
@@ -65,6 +70,9 @@ public final class SyncMetrics {
 
   /** Counter of 429 answers. */
   public static final String HTTP_RATE_LIMITED = "brazeodp.http.rate.limited";
+
+  /** Timer of the clients' pacing, rate-limit and backoff waits. */
+  public static final String HTTP_WAITS = "brazeodp.http.waits";
 
   /** Counter of records per flow and outcome. */
   public static final String ROWS = "brazeodp.sync.rows";
@@ -125,6 +133,15 @@ public final class SyncMetrics {
       }
 
       @Override
+      public void onWait(BrazeWait w) {
+        waited(
+            "braze",
+            w.family().name().toLowerCase(Locale.ROOT),
+            w.reason().name().toLowerCase(Locale.ROOT),
+            w.duration());
+      }
+
+      @Override
       public String toString() {
         return "SyncMetrics.brazeListener(" + registry.getClass().getSimpleName() + ")";
       }
@@ -138,6 +155,12 @@ public final class SyncMetrics {
       public void onExchange(OdpExchange e) {
         String family = e.endpoint() == null || e.endpoint().isEmpty() ? "other" : e.endpoint();
         exchange("odp", family, e.status(), e.attempt(), e.duration());
+      }
+
+      @Override
+      public void onWait(OdpWait w) {
+        String family = w.endpoint().isEmpty() ? "other" : w.endpoint();
+        waited("odp", family, w.reason().name().toLowerCase(Locale.ROOT), w.duration());
       }
 
       @Override
@@ -173,6 +196,14 @@ public final class SyncMetrics {
           .register(registry)
           .increment();
     }
+  }
+
+  private void waited(String api, String family, String reason, Duration duration) {
+    Timer.builder(HTTP_WAITS)
+        .description("Waits of the clients before an attempt: pacing, rate limits, backoff")
+        .tags("api", api, "family", family, "reason", reason)
+        .register(registry)
+        .record(duration);
   }
 
   /** Records one run: its records per outcome and its duration. */

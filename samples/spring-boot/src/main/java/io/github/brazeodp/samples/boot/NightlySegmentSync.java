@@ -1,6 +1,7 @@
 package io.github.brazeodp.samples.boot;
 
 import io.github.brazeodp.sync.SyncReport;
+import io.github.brazeodp.sync.metrics.SyncMetrics;
 import io.github.brazeodp.sync.port.BrazeGateway;
 import io.github.brazeodp.sync.port.OdpGateway;
 import io.github.brazeodp.sync.segments.SegmentSync;
@@ -29,6 +30,7 @@ public class NightlySegmentSync implements SchedulingConfigurer {
   private final SyncStateStore store;
   private final SegmentSyncPlan plan;
   private final SyncProperties.Daemon daemon;
+  private final SyncMetrics metrics;
   private final AtomicReference<SyncReport> last = new AtomicReference<>();
 
   NightlySegmentSync(
@@ -36,7 +38,9 @@ public class NightlySegmentSync implements SchedulingConfigurer {
       OdpGateway odp,
       SyncStateStore store,
       SegmentSyncPlan plan,
-      SyncProperties properties) {
+      SyncProperties properties,
+      SyncMetrics metrics) {
+    this.metrics = metrics;
     this.braze = braze;
     this.odp = odp;
     this.store = store;
@@ -79,6 +83,7 @@ public class NightlySegmentSync implements SchedulingConfigurer {
             .build()
             .run();
     last.set(report);
+    metrics.record(report);
     LOG.info("{}", report);
     return report;
   }

@@ -13,10 +13,12 @@ import io.github.brazeodp.sync.currents.CurrentsReceiver;
 import io.github.brazeodp.sync.mapping.FieldMapping;
 import io.github.brazeodp.sync.mapping.FieldMappings;
 import io.github.brazeodp.sync.mapping.Transform;
+import io.github.brazeodp.sync.metrics.SyncMetrics;
 import io.github.brazeodp.sync.port.BrazeGateway;
 import io.github.brazeodp.sync.port.OdpGateway;
 import io.github.brazeodp.sync.segments.Selection;
 import io.github.brazeodp.sync.state.SyncStateStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -39,8 +41,20 @@ public class SdkConfiguration {
     this.environment = environment;
   }
 
+  /**
+   * The SDK's meters in Boot's registry, so Actuator shows them at {@code /actuator/metrics} and
+   * {@code /actuator/prometheus}: every HTTP attempt and wait of both clients, the runs, the
+   * outbox.
+   */
   @Bean
-  BrazeClient brazeClient() {
+  SyncMetrics syncMetrics(MeterRegistry registry, SyncStateStore store) {
+    SyncMetrics metrics = SyncMetrics.micrometer(registry);
+    metrics.bindOutbox(store);
+    return metrics;
+  }
+
+  @Bean
+  BrazeClient brazeClient(SyncMetrics metrics) {
     SyncProperties.Braze b = properties.braze();
     String baseUrl = b.baseUrl();
     if (baseUrl == null) {
@@ -51,14 +65,17 @@ public class SdkConfiguration {
         .apiKey(secret("braze-odp.braze.api-key-env", b.apiKeyEnv()))
         .baseUrl(baseUrl)
         .trackLimit(trackLimit(b.trackLimit()))
+        .eventListener(metrics.brazeListener())
         .build();
   }
 
   @Bean
-  OdpClient odpClient() {
+  OdpClient odpClient(SyncMetrics metrics) {
     SyncProperties.Odp o = properties.odp();
     OdpClient.Builder builder =
-        OdpClient.builder().apiKey(secret("braze-odp.odp.api-key-env", o.apiKeyEnv()));
+        OdpClient.builder()
+            .apiKey(secret("braze-odp.odp.api-key-env", o.apiKeyEnv()))
+            .eventListener(metrics.odpListener());
     if (o.baseUrl() != null) {
       builder.baseUrl(o.baseUrl());
     } else if (o.region() != null) {

@@ -23,6 +23,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -30,6 +31,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /** Starts the Boot host against the local Braze and ODP sandboxes, with a SQLite state file. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Boot tests leave metrics export (the Prometheus registry) off unless asked.
+@AutoConfigureObservability(tracing = false)
 class BootSampleTest {
   private static final String TOKEN = "currents-token-1";
   private static final InMemoryBraze BRAZE = new InMemoryBraze();
@@ -154,5 +157,51 @@ class BootSampleTest {
 
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(health.body()).contains("\"brazeOdpSync\"", "\"currentsOutboxEvents\"");
+  }
+
+  @Test
+  void actuatorExposesTheSdksMetricsAfterARun() throws Exception {
+    SyncReport report = nightly.run();
+    assertThat(report.status()).isEqualTo(ActivityRecord.Status.SUCCEEDED);
+
+    HttpResponse<String> scraped = get("/actuator/prometheus");
+    assertThat(scraped.statusCode()).isEqualTo(200);
+    java.util.Map<String, Double> samples = new java.util.HashMap<>();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? (\\S+)$",
+                java.util.regex.Pattern.MULTILINE)
+            .matcher(scraped.body());
+    while (m.find()) {
+      samples.put(m.group(1) + (m.group(2) == null ? "" : m.group(2)), Double.valueOf(m.group(3)));
+    }
+    // Only segment syncs call Braze here, so the client's attempts are the sandbox's requests.
+    assertThat(sum(samples, "brazeodp_http_requests_seconds_count{", "api=\"braze\""))
+        .isEqualTo(BRAZE_SANDBOX.requestCount())
+        .isPositive();
+    assertThat(sum(samples, "brazeodp_sync_rows_total{", "flow=\"segment_sync\",outcome=\"sent\""))
+        .isGreaterThanOrEqualTo(report.activity().counts().sent())
+        .isPositive();
+    assertThat(sum(samples, "brazeodp_sync_runs_seconds_count{", "flow=\"segment_sync\""))
+        .isPositive();
+    assertThat(samples).containsKey("brazeodp_outbox_messages");
+
+    HttpResponse<String> metric = get("/actuator/metrics/brazeodp.http.requests?tag=api:braze");
+    assertThat(metric.statusCode()).isEqualTo(200);
+    assertThat(metric.body()).contains("\"name\":\"brazeodp.http.requests\"", "\"COUNT\"");
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static long sum(java.util.Map<String, Double> samples, String prefix, String labels) {
+    return Math.round(
+        samples.entrySet().stream()
+            .filter(e -> e.getKey().startsWith(prefix) && e.getKey().contains(labels))
+            .mapToDouble(java.util.Map.Entry::getValue)
+            .sum());
   }
 }

@@ -15,6 +15,7 @@ import io.github.brazeodp.braze.ExportIdsRequest;
 import io.github.brazeodp.braze.ExportIdsResponse;
 import io.github.brazeodp.braze.ExportSegmentRequest;
 import io.github.brazeodp.braze.ExportedUser;
+import io.github.brazeodp.braze.MessageDetails;
 import io.github.brazeodp.braze.RateLimits;
 import io.github.brazeodp.braze.Recipient;
 import io.github.brazeodp.braze.Segment;
@@ -185,6 +186,10 @@ public final class BrazeWire extends FaultyWire<BrazeWire> {
       case "/users/track" -> post ? new Route(EndpointFamily.USERS_TRACK, BrazeWire::track) : null;
       case "/users/export/ids" ->
           post ? new Route(EndpointFamily.USERS_EXPORT_IDS, BrazeWire::exportIds) : null;
+      case "/campaigns/details" ->
+          get ? new Route(EndpointFamily.DEFAULT, (w, r) -> w.messageDetails(r, false)) : null;
+      case "/canvas/details" ->
+          get ? new Route(EndpointFamily.DEFAULT, (w, r) -> w.messageDetails(r, true)) : null;
       case "/campaigns/trigger/send" ->
           post ? new Route(EndpointFamily.MESSAGING, (w, r) -> w.trigger(r, false)) : null;
       case "/canvas/trigger/send" ->
@@ -288,6 +293,26 @@ public final class BrazeWire extends FaultyWire<BrazeWire> {
     m.put("text_description", d.textDescription());
     m.put("tags", d.tags());
     m.put("teams", d.teams());
+    return ok(200, m);
+  }
+
+  private WireResponse messageDetails(WireRequest request, boolean canvas) {
+    String param = canvas ? "canvas_id" : "campaign_id";
+    String id = request.queryParam(param);
+    Optional<MessageDetails> details =
+        id == null
+            ? Optional.empty()
+            : canvas ? braze.canvasDetails(id) : braze.campaignDetails(id);
+    if (details.isEmpty()) {
+      return message(400, "Invalid " + param);
+    }
+    MessageDetails d = details.get();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("message", "success");
+    m.put("name", d.name());
+    m.put("archived", d.archived());
+    m.put("draft", d.draft());
+    m.put("enabled", d.enabled());
     return ok(200, m);
   }
 
