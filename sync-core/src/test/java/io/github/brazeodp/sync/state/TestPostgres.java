@@ -15,7 +15,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * and stopped when the JVM exits; each caller gets a fresh schema of its own, which is much faster
  * than a server or a database per test.
  */
-final class TestPostgres {
+public final class TestPostgres {
   private static final AtomicInteger SCHEMAS = new AtomicInteger();
   private static EmbeddedPostgres server;
 
@@ -24,7 +24,11 @@ final class TestPostgres {
   static synchronized EmbeddedPostgres server() {
     if (server == null) {
       try {
-        EmbeddedPostgres started = EmbeddedPostgres.builder().start();
+        // Autovacuum's ANALYZE every second instead of every minute: tables here grow from empty
+        // to 100,000 rows within seconds, and until statistics exist the planner reads a whole
+        // namespace's index range for an IN look-up (12 ms instead of 1 ms per query).
+        EmbeddedPostgres started =
+            EmbeddedPostgres.builder().setServerConfig("autovacuum_naptime", "1").start();
         Runtime.getRuntime()
             .addShutdownHook(
                 new Thread(
@@ -44,7 +48,7 @@ final class TestPostgres {
   }
 
   /** Creates an empty schema and returns a data source whose connections use it. */
-  static DataSource freshSchema() {
+  public static DataSource freshSchema() {
     String schema = "t" + SCHEMAS.incrementAndGet();
     try (Connection c = server().getPostgresDatabase().getConnection();
         Statement st = c.createStatement()) {

@@ -16,6 +16,7 @@ import io.github.brazeodp.sync.fake.InMemoryOdp;
 import io.github.brazeodp.sync.port.OdpGateway;
 import io.github.brazeodp.sync.segments.DelegatingOdp;
 import io.github.brazeodp.sync.state.SyncStateStore;
+import io.github.brazeodp.sync.state.TestPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -133,7 +135,25 @@ class KafkaCurrentsHandOffTest {
         };
     ScaleOut r = scaleOut(perHost, 100_000, "scale", 4);
     stores.forEach(SyncStateStore::close);
+    assertDeliveredOnce(r, "SQLite");
+  }
 
+  @Test
+  void theSameOnOnePostgresDatabaseSharedByEveryHost() throws Exception {
+    DataSource database = TestPostgres.freshSchema();
+    List<SyncStateStore> stores = new ArrayList<>();
+    Supplier<SyncStateStore> perHost =
+        () -> {
+          SyncStateStore s = SyncStateStore.postgres(database);
+          stores.add(s);
+          return s;
+        };
+    ScaleOut r = scaleOut(perHost, 100_000, "scale-pg", 4);
+    stores.forEach(SyncStateStore::close);
+    assertDeliveredOnce(r, "PostgreSQL");
+  }
+
+  private static void assertDeliveredOnce(ScaleOut r, String store) {
     assertThat(r.receiverKilled).isTrue();
     assertThat(r.forwarderKilled).isTrue();
     assertThat(r.missing).as("acknowledged events missing in ODP").isZero();
@@ -143,9 +163,9 @@ class KafkaCurrentsHandOffTest {
     assertThat(r.duplicateIds).isSubsetOf(r.inFlightAtKill);
     assertThat(r.inFlightAtKill.size()).isBetween(1, 500);
     System.out.printf(
-        "Kafka scale-out: %,d events acknowledged, %,d answered 503 and resent, %,d duplicates"
-            + " in ODP (request in flight at the kill: %d events), %.1f s%n",
-        r.acknowledged, r.refusedPosts, r.duplicates, r.inFlightAtKill.size(), r.seconds);
+        "Kafka scale-out on %s: %,d events acknowledged, %,d answered 503 and resent, %,d"
+            + " duplicates in ODP (request in flight at the kill: %d events), %.1f s%n",
+        store, r.acknowledged, r.refusedPosts, r.duplicates, r.inFlightAtKill.size(), r.seconds);
   }
 
   record ScaleOut(
