@@ -1,6 +1,8 @@
 package io.github.brazeodp.sync.segments;
 
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -31,6 +33,39 @@ final class EventWatermark {
    */
   boolean certainlyNotAfter(String last) {
     return floor != null && last != null && canonical(last) && last.compareTo(floor) <= 0;
+  }
+
+  /**
+   * Parses a time in the canonical form without a {@code DateTimeFormatter}, or returns null when
+   * {@code s} is in another form or names no valid time (the caller then parses it in full, which
+   * decides the same). A first run parses every custom event's time, and the formatter took more of
+   * its Java time than building the event.
+   */
+  static Instant parseCanonical(String s) {
+    if (s == null || !canonical(s)) {
+      return null;
+    }
+    int hour = digits(s, 11, 2);
+    int minute = digits(s, 14, 2);
+    int second = digits(s, 17, 2);
+    if (hour > 23 || minute > 59 || second > 59) {
+      return null;
+    }
+    try {
+      long day = LocalDate.of(digits(s, 0, 4), digits(s, 5, 2), digits(s, 8, 2)).toEpochDay();
+      return Instant.ofEpochSecond(
+          day * 86_400L + hour * 3_600L + minute * 60L + second, digits(s, 20, 3) * 1_000_000L);
+    } catch (DateTimeException e) {
+      return null;
+    }
+  }
+
+  private static int digits(String s, int from, int count) {
+    int value = 0;
+    for (int i = from; i < from + count; i++) {
+      value = value * 10 + (s.charAt(i) - '0');
+    }
+    return value;
   }
 
   private static boolean canonical(String s) {
