@@ -25,6 +25,7 @@ import io.github.brazeodp.sync.RunStats;
 import io.github.brazeodp.sync.SyncReport;
 import io.github.brazeodp.sync.adapter.RequestCounter;
 import io.github.brazeodp.sync.internal.Hashes;
+import io.github.brazeodp.sync.internal.SegmentEvents;
 import io.github.brazeodp.sync.mapping.CustomerSchema;
 import io.github.brazeodp.sync.mapping.FieldKind;
 import io.github.brazeodp.sync.mapping.FieldMappings;
@@ -43,11 +44,6 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -914,23 +910,7 @@ public final class SegmentSync {
         if (eventsSince != null && !last.isAfter(eventsSince)) {
           continue;
         }
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put(prefix + "event_name", e.name());
-        if (e.count() != null) {
-          data.put(prefix + "event_count", e.count());
-        }
-        if (e.first() != null) {
-          data.put(prefix + "event_first", e.first());
-        }
-        data.put(prefix + "event_last", e.last());
-        out.add(
-            new OdpEvent(
-                "braze",
-                "custom_event",
-                ids,
-                data,
-                last,
-                Hashes.of("custom_event", u.brazeId(), e.name(), e.last())));
+        out.add(SegmentEvents.customEvent(prefix, u.brazeId(), ids, e, last));
       }
     }
 
@@ -1181,18 +1161,16 @@ public final class SegmentSync {
         if (identity == null || identity.identifiers().isEmpty()) {
           continue;
         }
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put(prefix + "segment_id", segment.id());
-        data.put(prefix + "segment_name", segment.name());
-        data.put(prefix + "braze_id", brazeId);
         batch.add(
-            new OdpEvent(
-                "braze",
+            SegmentEvents.membership(
+                prefix,
                 action,
+                segment.id(),
+                segment.name(),
+                brazeId,
                 identity.identifiers(),
-                data,
                 runStart,
-                Hashes.of(action, segment.id(), brazeId, segmentRunId)));
+                segmentRunId));
       }
       if (!batch.isEmpty()) {
         // Two pages on their way at most, as the stream keeps two batches pending.
@@ -1251,24 +1229,7 @@ public final class SegmentSync {
   }
 
   static Instant parseInstant(String text) {
-    if (text == null || text.isBlank()) {
-      return null;
-    }
-    Instant canonical = EventWatermark.parseCanonical(text);
-    if (canonical != null) {
-      return canonical;
-    }
-    try {
-      return OffsetDateTime.parse(text).toInstant();
-    } catch (DateTimeParseException e) {
-      try {
-        return LocalDateTime.parse(
-                text.replace(" UTC", ""), DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS"))
-            .toInstant(ZoneOffset.UTC);
-      } catch (DateTimeParseException e2) {
-        return null;
-      }
-    }
+    return SegmentEvents.parseTime(text);
   }
 
   private static final class Prepared {

@@ -2,6 +2,7 @@ package io.github.brazeodp.sync.segments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.brazeodp.sync.internal.SegmentEvents;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
@@ -79,7 +80,7 @@ class EventWatermarkTest {
           Instant.ofEpochMilli(
               Math.floorMod(random.nextLong(), 253_402_300_800_000L)); // 1970 to 9999
       String text = canonical.format(t);
-      assertThat(EventWatermark.parseCanonical(text)).as(text).isEqualTo(t);
+      assertThat(SegmentEvents.parseCanonical(text)).as(text).isEqualTo(t);
     }
     // Invalid times and other forms are left to the full parse, which rejects or reads them.
     for (String text :
@@ -95,9 +96,9 @@ class EventWatermarkTest {
             "2026-06-28T17:02:43.032+00:00",
             "2026-06-28 17:02:43.000 UTC",
             "")) {
-      assertThat(EventWatermark.parseCanonical(text)).as(text).isNull();
+      assertThat(SegmentEvents.parseCanonical(text)).as(text).isNull();
     }
-    assertThat(EventWatermark.parseCanonical("2024-02-29T23:59:59.999Z"))
+    assertThat(SegmentEvents.parseCanonical("2024-02-29T23:59:59.999Z"))
         .isEqualTo(Instant.parse("2024-02-29T23:59:59.999Z"));
     assertThat(SegmentSync.parseInstant("2026-02-29T00:00:00.000Z")).isNull();
     assertThat(SegmentSync.parseInstant("2026-06-28T17:02:43.032+02:00"))

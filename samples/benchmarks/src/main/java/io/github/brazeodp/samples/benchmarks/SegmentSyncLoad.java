@@ -116,13 +116,15 @@ public final class SegmentSyncLoad {
       }
       counting.profiles.set(profiles);
       counting.events.set(events);
+      counting.bodyBytes.set(0);
       try (Stream<Path> files = Files.list(dir)) {
         for (Path p : files.toList()) {
           Files.delete(p);
         }
       }
     }
-    double codecRate = codec ? SegmentCodecLoad.pass(firstExport) : Double.NaN;
+    SegmentCodecLoad.Pass codecPass = codec ? SegmentCodecLoad.pass(firstExport) : null;
+    double codecRate = codec ? codecPass.usersPerSecond() : Double.NaN;
     SyncStateStore memory = inMemory ? SyncStateStore.inMemory() : null;
     double[] seconds = new double[4];
     double firstRate = 0;
@@ -144,6 +146,7 @@ public final class SegmentSyncLoad {
         }
         long profilesBefore = counting.profiles.get();
         long eventsBefore = counting.events.get();
+        long bodyBytesBefore = counting.bodyBytes.get();
         resetPeaks();
         long start = System.nanoTime();
         SyncReport report;
@@ -167,6 +170,13 @@ public final class SegmentSyncLoad {
         if (run == 1) {
           firstRate = report.counts().read() / seconds[run];
           stateBytes = inMemory ? 0 : directoryBytes(dir);
+          if (codec && overHttp) {
+            fairness(
+                codecPass,
+                report,
+                counting.profiles.get() - profilesBefore + counting.events.get() - eventsBefore,
+                counting.bodyBytes.get() - bodyBytesBefore);
+          }
         }
         System.out.printf(
             "run=%d %s status=%s read=%d sent=%d unchanged=%d %s=%d %s=%d"
@@ -221,6 +231,27 @@ public final class SegmentSyncLoad {
         Files.deleteIfExists(d);
       }
     }
+  }
+
+  /**
+   * Checks that the codec pass encoded the very rows the first run sent: as many rows, and as many
+   * JSON bytes once each request's brackets and commas ({@code [row,row]}: one byte per row plus
+   * one per request) are taken off. Ids and times differ between runs but not in length.
+   */
+  private static void fairness(
+      SegmentCodecLoad.Pass codec, SyncReport report, long requests, long bodyBytes) {
+    long rows =
+        report.counts().sent()
+            + report.counts().other().getOrDefault(SegmentSync.CUSTOM_EVENTS, 0L)
+            + report.counts().other().getOrDefault("segmentEntered", 0L);
+    long rowBytes = bodyBytes - requests - rows;
+    System.out.printf(
+        "fairness codecRows=%d syncRows=%d codecBytes=%d syncRowBytes=%d %s%n",
+        codec.rows(),
+        rows,
+        codec.bytes(),
+        rowBytes,
+        codec.rows() == rows && codec.bytes() == rowBytes ? "same" : "DIFFERENT");
   }
 
   /** The state file with its WAL and lock files, as a closed store leaves them. */
@@ -324,8 +355,10 @@ public final class SegmentSyncLoad {
               }
               if (path.endsWith("/profiles")) {
                 counting.profiles.addAndGet(rows(r));
+                counting.bodyBytes.addAndGet(r.getBodySize());
               } else if (path.endsWith("/events")) {
                 counting.events.addAndGet(rows(r));
+                counting.bodyBytes.addAndGet(r.getBodySize());
               }
               return new mockwebserver3.MockResponse.Builder()
                   .code(path.endsWith("/fields") ? 200 : 202)
@@ -369,6 +402,8 @@ public final class SegmentSyncLoad {
   private static final class CountingOdp implements OdpGateway {
     final AtomicLong profiles = new AtomicLong();
     final AtomicLong events = new AtomicLong();
+    // Over HTTP: the request bodies' bytes, for the fairness check against the codec pass.
+    final AtomicLong bodyBytes = new AtomicLong();
     private final List<SchemaField> fields = Collections.synchronizedList(new ArrayList<>());
 
     CountingOdp() {
