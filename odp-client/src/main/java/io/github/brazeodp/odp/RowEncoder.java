@@ -98,6 +98,35 @@ final class RowEncoder {
     return sized(where, w);
   }
 
+  /**
+   * Checks a row {@link #event} encoded earlier, before it is sent again: present, a JSON object
+   * that starts as {@code event} writes one, and within the request byte cap.
+   */
+  byte[] encoded(int index, byte[] row) {
+    String where = "events[" + index + "]";
+    if (row == null) {
+      throw invalid(where + ": must not be null");
+    }
+    if (row.length < EVENT_START.length + 1
+        || !java.util.Arrays.equals(row, 0, EVENT_START.length, EVENT_START, 0, EVENT_START.length)
+        || row[row.length - 1] != '}') {
+      throw invalid(where + ": not an encoded event (EventsService.encode output)");
+    }
+    if (row.length > maxRowBytes) {
+      throw invalid(
+          where
+              + ": encoded size "
+              + row.length
+              + " bytes exceeds the request byte cap ("
+              + (maxRowBytes + 2)
+              + ", BatchSettings.maxBytes)");
+    }
+    return row;
+  }
+
+  private static final byte[] EVENT_START =
+      "{\"type\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
   byte[] profile(int index, ProfileUpdate p) {
     String where = "profiles[" + index + "]";
     if (p == null) {
