@@ -120,6 +120,7 @@ public final class CurrentsLoad {
           run(http, uri, "warmup", warmup, clients);
           awaitDelivered(delivered, (long) warmup * EVENTS_PER_BATCH);
           long deliveredBefore = delivered.getAsLong();
+          Jit.settle();
           long requestsBefore = odpRequests.get();
 
           long start = System.nanoTime();

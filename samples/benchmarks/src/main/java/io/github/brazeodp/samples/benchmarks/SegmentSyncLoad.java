@@ -131,7 +131,7 @@ public final class SegmentSyncLoad {
       }
     }
     if (codec) {
-      settleJit();
+      Jit.settle();
     }
     SegmentCodecLoad.Pass codecPass = codec ? SegmentCodecLoad.pass(firstExport) : null;
     double codecRate = codec ? codecPass.usersPerSecond() : Double.NaN;
@@ -158,7 +158,7 @@ public final class SegmentSyncLoad {
         long eventsBefore = counting.events.get();
         long bodyBytesBefore = counting.bodyBytes.get();
         if (run == 1 && codec) {
-          settleJit();
+          Jit.settle();
         }
         resetPeaks();
         long start = System.nanoTime();
@@ -307,28 +307,6 @@ public final class SegmentSyncLoad {
                 "last", "2026-11-01T00:00:00.000Z",
                 "count", 3)));
     return USER.fromJsonValue(m);
-  }
-
-  /**
-   * Waits (at most 10 s) until the JIT compiler has been idle for half a second, before each
-   * measured part alike. On two cores one C2 thread works off the warm-ups' compile queue for
-   * seconds (PrintCompilation: over 600 compilations during the measured run after two warm-ups),
-   * and whichever side ran then would pay for it.
-   */
-  private static void settleJit() throws InterruptedException {
-    java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
-      return;
-    }
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    long last = jit.getTotalCompilationTime();
-    int quiet = 0;
-    while (quiet < 5 && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-      long now = jit.getTotalCompilationTime();
-      quiet = now == last ? quiet + 1 : 0;
-      last = now;
-    }
   }
 
   private static void resetPeaks() {
