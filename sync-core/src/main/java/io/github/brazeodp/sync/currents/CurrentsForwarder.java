@@ -614,13 +614,11 @@ public final class CurrentsForwarder implements AutoCloseable {
   /**
    * Sends once (the client has already retried when this reports a failure), splitting requests ODP
    * refuses as a whole until each refusal names one event. Fills {@code accepted} with the ids ODP
-   * took and {@code refused} with those it refused, and their reasons.
+   * took and {@code refused} with those it refused, and their reasons. Each of {@code events} is an
+   * {@link OdpEvent} or, when the gateway sends encoded rows, its row; a list holds one kind only,
+   * as {@link #outgoing} made it.
    *
    * @return why sending stopped early, or null
-   */
-  /**
-   * Sends events, each an {@link OdpEvent} or, when the gateway sends encoded rows, its row; a list
-   * holds one kind only, as {@link #outgoing} made it.
    */
   private String send(
       List<Object> events,
