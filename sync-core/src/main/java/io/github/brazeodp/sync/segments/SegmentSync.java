@@ -527,6 +527,8 @@ public final class SegmentSync {
     private long sent;
     private long wouldEnter;
     private long storedSeen;
+    // Distinct stored members this process read in this run; equal to the stored count: no exits.
+    private long storedMembersRead;
 
     SegmentRun(
         Segment segment,
@@ -793,9 +795,11 @@ public final class SegmentSync {
       } else {
         // Only entries are staged: an unchanged segment writes no membership row at all.
         for (String id : keys) {
-          members.add(id);
+          boolean firstRead = members.add(id);
           if (!among.contains(id)) {
             p.members.add(id);
+          } else if (firstRead) {
+            storedMembersRead++;
           }
         }
       }
@@ -1093,6 +1097,12 @@ public final class SegmentSync {
      * once its events went out; a crash in between resends that page's events (same ids).
      */
     private long sendExits() {
+      if (storedMembersRead == state.memberCount(segment.id())) {
+        // Every stored member was read again: nobody exited, and the walk over all of them (the
+        // largest part of an unchanged rerun's membership work) is skipped. A resumed run does not
+        // count the members before its checkpoint, so it always walks.
+        return 0;
+      }
       long exited = 0;
       List<String> page = new ArrayList<>();
       for (String brazeId : state.members(segment.id())) {
