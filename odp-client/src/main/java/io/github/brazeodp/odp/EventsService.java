@@ -1,6 +1,7 @@
 package io.github.brazeodp.odp;
 
 import io.github.brazeodp.odp.internal.OdpHttpApi;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -57,6 +58,36 @@ public final class EventsService {
     Objects.requireNonNull(events, "events");
     List<byte[]> rows = sender.encode(events.size(), i -> encoder.event(i, events.get(i)));
     return sender.send(OdpApi.EVENTS, rows, http::sendEvents);
+  }
+
+  /**
+   * Validates and encodes one event exactly as {@link #send} would, without sending it: the row's
+   * JSON, for a caller that queues events durably and sends them later with {@link #sendEncoded}
+   * without decoding and encoding them again.
+   *
+   * @throws IllegalArgumentException if the event is invalid, as {@link #send} would refuse it
+   */
+  public byte[] encode(OdpEvent event) {
+    return encoder.event(0, event);
+  }
+
+  /**
+   * Sends rows that {@link #encode} returned, as {@link #send} sends events: same requests, same
+   * per-row result, same splitting of refused requests. The rows are not validated again; each must
+   * be the unchanged output of {@code encode} of a client with the same {@link BatchSettings}.
+   *
+   * @param rows encoded events, in order; the result's indexes refer to this list
+   * @throws IllegalArgumentException if a row is null, does not look like an encoded event or is
+   *     over the request byte cap (nothing is sent)
+   * @throws OdpException as {@link #send}
+   */
+  public BatchResult sendEncoded(List<byte[]> rows) {
+    Objects.requireNonNull(rows, "rows");
+    List<byte[]> checked = new ArrayList<>(rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      checked.add(encoder.encoded(i, rows.get(i)));
+    }
+    return sender.send(OdpApi.EVENTS, checked, http::sendEvents);
   }
 
   @Override

@@ -1,17 +1,11 @@
 package io.github.brazeodp.odp;
 
-import com.squareup.moshi.JsonWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
-import okio.Buffer;
 
 /**
  * Validates batch rows before any request and encodes each to JSON once.
@@ -70,36 +64,68 @@ final class RowEncoder {
               + "\"");
     }
     requireText(where + ".idempotenceId", e.idempotenceId());
-    Buffer out = new Buffer();
-    try (JsonWriter w = JsonWriter.of(out)) {
-      w.setSerializeNulls(true);
-      w.beginObject();
-      w.name("type").value(e.type());
-      if (hasAction) {
-        w.name("action").value(e.action());
-      }
-      w.name("identifiers").beginObject();
-      for (Map.Entry<String, String> id : e.identifiers().entrySet()) {
-        w.name(id.getKey()).value(id.getValue());
-      }
-      w.endObject();
-      w.name("data").beginObject();
-      for (Map.Entry<String, Object> d : data.entrySet()) {
-        if (!d.getKey().equals("idempotence_id")) {
-          writeScalar(w.name(d.getKey()), d.getValue());
-        }
-      }
-      if (e.ts() != null) {
-        w.name("ts").value(e.ts().getEpochSecond());
-      }
-      w.name("idempotence_id").value(e.idempotenceId());
-      w.endObject();
-      w.endObject();
-    } catch (IOException ex) {
-      throw new UncheckedIOException(ex);
+    JsonRow w = new JsonRow();
+    w.raw("{\"type\":").string(e.type());
+    if (hasAction) {
+      w.raw(",\"action\":").string(e.action());
     }
-    return sized(where, out);
+    w.raw(",\"identifiers\":{");
+    boolean first = true;
+    for (Map.Entry<String, String> id : e.identifiers().entrySet()) {
+      if (!first) {
+        w.raw(',');
+      }
+      first = false;
+      w.string(id.getKey()).raw(':').string(id.getValue());
+    }
+    w.raw("},\"data\":{");
+    first = true;
+    for (Map.Entry<String, Object> d : data.entrySet()) {
+      if (!d.getKey().equals("idempotence_id")) {
+        if (!first) {
+          w.raw(',');
+        }
+        first = false;
+        w.string(d.getKey()).raw(':').scalar(d.getValue());
+      }
+    }
+    if (e.ts() != null) {
+      w.raw(first ? "\"ts\":" : ",\"ts\":").raw(Long.toString(e.ts().getEpochSecond()));
+      first = false;
+    }
+    w.raw(first ? "\"idempotence_id\":" : ",\"idempotence_id\":").string(e.idempotenceId());
+    w.raw("}}");
+    return sized(where, w);
   }
+
+  /**
+   * Checks a row {@link #event} encoded earlier, before it is sent again: present, a JSON object
+   * that starts as {@code event} writes one, and within the request byte cap.
+   */
+  byte[] encoded(int index, byte[] row) {
+    String where = "events[" + index + "]";
+    if (row == null) {
+      throw invalid(where + ": must not be null");
+    }
+    if (row.length < EVENT_START.length + 1
+        || !java.util.Arrays.equals(row, 0, EVENT_START.length, EVENT_START, 0, EVENT_START.length)
+        || row[row.length - 1] != '}') {
+      throw invalid(where + ": not an encoded event (EventsService.encode output)");
+    }
+    if (row.length > maxRowBytes) {
+      throw invalid(
+          where
+              + ": encoded size "
+              + row.length
+              + " bytes exceeds the request byte cap ("
+              + (maxRowBytes + 2)
+              + ", BatchSettings.maxBytes)");
+    }
+    return row;
+  }
+
+  private static final byte[] EVENT_START =
+      "{\"type\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   byte[] profile(int index, ProfileUpdate p) {
     String where = "profiles[" + index + "]";
@@ -120,23 +146,27 @@ final class RowEncoder {
                 + " (identifiers travel inside attributes)");
       }
     }
-    Buffer out = new Buffer();
-    try (JsonWriter w = JsonWriter.of(out)) {
-      w.setSerializeNulls(true);
-      w.beginObject().name("attributes").beginObject();
-      for (Map.Entry<String, Object> a : attributes.entrySet()) {
-        writeScalar(w.name(a.getKey()), a.getValue());
+    JsonRow w = new JsonRow();
+    w.raw("{\"attributes\":{");
+    boolean first = true;
+    for (Map.Entry<String, Object> a : attributes.entrySet()) {
+      if (!first) {
+        w.raw(',');
       }
-      for (Map.Entry<String, String> id : p.identifiers().entrySet()) {
-        if (!attributes.containsKey(id.getKey())) {
-          w.name(id.getKey()).value(id.getValue());
-        }
-      }
-      w.endObject().endObject();
-    } catch (IOException ex) {
-      throw new UncheckedIOException(ex);
+      first = false;
+      w.string(a.getKey()).raw(':').scalar(a.getValue());
     }
-    return sized(where, out);
+    for (Map.Entry<String, String> id : p.identifiers().entrySet()) {
+      if (!attributes.containsKey(id.getKey())) {
+        if (!first) {
+          w.raw(',');
+        }
+        first = false;
+        w.string(id.getKey()).raw(':').string(id.getValue());
+      }
+    }
+    w.raw("}}");
+    return sized(where, w);
   }
 
   byte[] subscription(int index, ListSubscription s) {
@@ -150,20 +180,15 @@ final class RowEncoder {
       throw invalid(where + ".identifierName: \"" + s.identifierName() + "\" is not an identifier");
     }
     requireText(where + ".identifierValue", s.identifierValue());
-    Buffer out = new Buffer();
-    try (JsonWriter w = JsonWriter.of(out)) {
-      w.beginObject();
-      w.name("list_id").value(s.listId());
-      w.name(s.identifierName()).value(s.identifierValue());
-      w.name("subscribed").value(s.subscribed());
-      w.endObject();
-    } catch (IOException ex) {
-      throw new UncheckedIOException(ex);
-    }
-    return sized(where, out);
+    JsonRow w = new JsonRow();
+    w.raw("{\"list_id\":").string(s.listId());
+    w.raw(',').string(s.identifierName()).raw(':').string(s.identifierValue());
+    w.raw(",\"subscribed\":").raw(s.subscribed() ? "true" : "false");
+    w.raw('}');
+    return sized(where, w);
   }
 
-  private byte[] sized(String where, Buffer out) {
+  private byte[] sized(String where, JsonRow out) {
     if (out.size() > maxRowBytes) {
       throw invalid(
           where
@@ -173,7 +198,7 @@ final class RowEncoder {
               + (maxRowBytes + 2)
               + ", BatchSettings.maxBytes)");
     }
-    return out.readByteArray();
+    return out.toByteArray();
   }
 
   private static void identifiers(String where, Map<String, String> identifiers) {
@@ -283,29 +308,6 @@ final class RowEncoder {
             + " (use String, Number, Boolean, Instant or null)");
   }
 
-  private static void writeScalar(JsonWriter w, Object value) throws IOException {
-    if (value == null) {
-      w.nullValue();
-    } else if (value instanceof String s) {
-      w.value(s);
-    } else if (value instanceof Boolean b) {
-      w.value(b.booleanValue());
-    } else if (value instanceof Instant i) {
-      w.value(i.toString());
-    } else if (value instanceof Integer
-        || value instanceof Long
-        || value instanceof Short
-        || value instanceof Byte) {
-      w.value(((Number) value).longValue());
-    } else if (value instanceof Double || value instanceof Float) {
-      w.value(((Number) value).doubleValue());
-    } else if (value instanceof BigDecimal || value instanceof BigInteger) {
-      w.value((Number) value);
-    } else {
-      w.value(new BigDecimal(value.toString()));
-    }
-  }
-
   static void requireName(String where, String name) {
     if (!validName(name)) {
       throw invalid(
@@ -316,6 +318,19 @@ final class RowEncoder {
               + NAME_RULE
               + ")");
     }
+  }
+
+  // Characters allowed after the first: one table look-up per character instead of three ranges.
+  private static final boolean[] NAME_CHAR = new boolean[128];
+
+  static {
+    for (char c = 'a'; c <= 'z'; c++) {
+      NAME_CHAR[c] = true;
+    }
+    for (char c = '0'; c <= '9'; c++) {
+      NAME_CHAR[c] = true;
+    }
+    NAME_CHAR['_'] = true;
   }
 
   /** {@link #NAME} without a regex: the check runs for every field of every row. */
@@ -329,7 +344,7 @@ final class RowEncoder {
     }
     for (int i = 1; i < name.length(); i++) {
       char c = name.charAt(i);
-      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+      if (c >= 128 || !NAME_CHAR[c]) {
         return false;
       }
     }

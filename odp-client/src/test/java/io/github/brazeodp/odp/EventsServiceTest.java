@@ -5,6 +5,7 @@ import static io.github.brazeodp.odp.TestSupport.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,6 +67,48 @@ class EventsServiceTest {
                 + "\"identifiers\":{\"email\":\"tyler@optimizely.com\"},"
                 + "\"data\":{\"product_id\":\"123\",\"price\":9.5,\"qty\":2,\"gift\":true,"
                 + "\"note\":null,\"ts\":1454033935,\"idempotence_id\":\"fixed-id\"}}]");
+  }
+
+  @Test
+  void encodedEventsAreSentAsTheSameRequestsAsEvents() throws Exception {
+    server.enqueue(accepted());
+    server.enqueue(accepted());
+    List<OdpEvent> events = events(3);
+    List<byte[]> rows = new ArrayList<>();
+    for (OdpEvent e : events) {
+      rows.add(t.client().events().encode(e));
+    }
+
+    BatchResult encoded = t.client().events().sendEncoded(rows);
+    BatchResult plain = t.client().events().send(events);
+
+    assertThat(encoded.allAccepted()).isTrue();
+    assertThat(encoded.size()).isEqualTo(3);
+    assertThat(plain.allAccepted()).isTrue();
+    assertThat(t.take().getBody().utf8()).isEqualTo(t.take().getBody().utf8());
+  }
+
+  @Test
+  void sendEncodedRefusesWhatEncodeDidNotWrite() {
+    byte[] good = t.client().events().encode(event(1));
+    assertThatThrownBy(
+            () ->
+                t.client()
+                    .events()
+                    .sendEncoded(List.of(good, "{\"v\":1}".getBytes(StandardCharsets.UTF_8))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("events[1]: not an encoded event");
+    assertThatThrownBy(() -> t.client().events().sendEncoded(Arrays.asList(good, null)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("events[1]: must not be null");
+    assertThatThrownBy(
+            () ->
+                t.client()
+                    .events()
+                    .encode(OdpEvent.builder("product", "x").idempotenceId("i").build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("identifiers");
+    assertThat(server.getRequestCount()).isZero();
   }
 
   @Test

@@ -55,6 +55,21 @@ public final class OdpClientGateway implements OdpGateway, OdpEventExport {
     return withoutRefusedRows(events, rows -> client.events().send(rows));
   }
 
+  @Override
+  public boolean sendsEncodedEvents() {
+    return true;
+  }
+
+  @Override
+  public byte[] encodeEvent(OdpEvent event) {
+    return client.events().encode(event);
+  }
+
+  @Override
+  public BatchResult sendEncodedEvents(List<byte[]> rows) {
+    return withoutRefusedRows(rows, batch -> client.events().sendEncoded(batch));
+  }
+
   /**
    * Sends the rows the client accepts and reports the others as rejected, so that one bad row is
    * data, as the port promises, rather than an exception that loses the whole batch.

@@ -238,11 +238,11 @@ public final class CurrentsForwarder implements AutoCloseable {
       String failure = null;
       for (int from = 0; from < messages.size() && failure == null; from += batchSize) {
         List<OutboxMessage> rows = new ArrayList<>();
-        List<OdpEvent> events = new ArrayList<>();
+        List<Object> events = new ArrayList<>();
         for (OutboxMessage m :
             messages.subList(from, Math.min(messages.size(), from + batchSize))) {
           try {
-            events.add(OutboxCodec.decode(m.payload()));
+            events.add(outgoing(m.payload()));
             rows.add(m);
           } catch (IllegalArgumentException e) {
             String reason = "unreadable payload: " + e.getMessage();
@@ -333,6 +333,39 @@ public final class CurrentsForwarder implements AutoCloseable {
     return clock;
   }
 
+  /**
+   * The outbox payload of an event: the row the gateway encodes, when it sends encoded rows, so
+   * that this forwarder sends it without decoding and encoding it again; the JSON form otherwise,
+   * and for an event the gateway refuses to encode (it is refused again, and dead-lettered, when
+   * sent).
+   */
+  String outboxPayload(OdpEvent event) {
+    if (odp.sendsEncodedEvents()) {
+      try {
+        return OutboxCodec.row(odp.encodeEvent(event));
+      } catch (IllegalArgumentException e) {
+        log.debug("ODP client refuses event {}; queued as JSON", event.idempotenceId(), e);
+      }
+    }
+    return OutboxCodec.encode(event);
+  }
+
+  /**
+   * What to send for one outbox payload: its row as it is when the gateway sends encoded rows (a
+   * payload of the JSON form, written before rows were kept, is encoded now), else the event.
+   *
+   * @throws IllegalArgumentException if the payload is unreadable or the gateway refuses to encode
+   *     the event
+   */
+  private Object outgoing(String payload) {
+    if (odp.sendsEncodedEvents()) {
+      return OutboxCodec.isRow(payload)
+          ? OutboxCodec.rowBytes(payload)
+          : odp.encodeEvent(OutboxCodec.decode(payload));
+    }
+    return OutboxCodec.decode(payload);
+  }
+
   /** Asks for a cycle soon (after a batch was queued); does nothing when not started or waiting. */
   void kick() {
     if (!started.get()
@@ -395,7 +428,7 @@ public final class CurrentsForwarder implements AutoCloseable {
       }
       Map<String, String> dead = new LinkedHashMap<>();
       List<OutboxMessage> rows = new ArrayList<>();
-      List<OdpEvent> events = new ArrayList<>();
+      List<Object> events = new ArrayList<>();
       Instant now = clock.instant();
       for (OutboxMessage m : batch) {
         String expired = expiry(m, now);
@@ -405,7 +438,7 @@ public final class CurrentsForwarder implements AutoCloseable {
           continue;
         }
         try {
-          events.add(OutboxCodec.decode(m.payload()));
+          events.add(outgoing(m.payload()));
           rows.add(m);
         } catch (IllegalArgumentException e) {
           String reason = "unreadable outbox payload: " + e.getMessage();
@@ -521,7 +554,7 @@ public final class CurrentsForwarder implements AutoCloseable {
                 parked.data(),
                 parked.ts(),
                 parked.idempotenceId());
-        queue.add(new OutboxMessage(e.id(), OutboxCodec.encode(event), now));
+        queue.add(new OutboxMessage(e.id(), outboxPayload(event), now));
       }
       if (queue.isEmpty()) {
         break;
@@ -581,12 +614,14 @@ public final class CurrentsForwarder implements AutoCloseable {
   /**
    * Sends once (the client has already retried when this reports a failure), splitting requests ODP
    * refuses as a whole until each refusal names one event. Fills {@code accepted} with the ids ODP
-   * took and {@code refused} with those it refused, and their reasons.
+   * took and {@code refused} with those it refused, and their reasons. Each of {@code events} is an
+   * {@link OdpEvent} or, when the gateway sends encoded rows, its row; a list holds one kind only,
+   * as {@link #outgoing} made it.
    *
    * @return why sending stopped early, or null
    */
   private String send(
-      List<OdpEvent> events,
+      List<Object> events,
       List<OutboxMessage> rows,
       List<String> accepted,
       Map<String, String> refused) {
@@ -594,7 +629,10 @@ public final class CurrentsForwarder implements AutoCloseable {
       return null;
     }
     try {
-      BatchResult result = odp.sendEvents(events);
+      BatchResult result =
+          events.get(0) instanceof byte[]
+              ? odp.sendEncodedEvents(events.stream().map(byte[].class::cast).toList())
+              : odp.sendEvents(events.stream().map(OdpEvent.class::cast).toList());
       lastOdpContact = clock.instant();
       counters.odpCalls.addAndGet(Math.max(1, result.requestCount()));
       String whole = wholeRefusal(result);
@@ -626,7 +664,7 @@ public final class CurrentsForwarder implements AutoCloseable {
 
   /** Resends the two halves of a refused request; a single event is refused for good. */
   private String isolate(
-      List<OdpEvent> events,
+      List<Object> events,
       List<OutboxMessage> rows,
       String reason,
       List<String> accepted,

@@ -441,8 +441,10 @@ public final class CurrentsReceiver {
       if (sink != null) {
         sinkKeys.put(t.currentsId(), sinkKey(p.fields(), t));
       }
-      candidates.put(
-          t.currentsId(), new OutboxMessage(t.currentsId(), OutboxCodec.encode(t.event()), now));
+      // The outbox keeps the row the forwarder will send; a sink's readers expect the JSON form.
+      String payload =
+          sink == null ? forwarder.outboxPayload(t.event()) : OutboxCodec.encode(t.event());
+      candidates.put(t.currentsId(), new OutboxMessage(t.currentsId(), payload, now));
     }
 
     if (!toPark.isEmpty()) {

@@ -23,6 +23,34 @@ public interface OdpGateway {
   /** Sends events; each carries an idempotence id, so resending is safe. */
   BatchResult sendEvents(List<OdpEvent> events);
 
+  /**
+   * Whether this gateway sends events it encoded earlier ({@link #encodeEvent}, {@link
+   * #sendEncodedEvents}). The Currents outbox then keeps each event as the row ODP receives, and
+   * the forwarder sends it without decoding and encoding it again. False by default.
+   */
+  default boolean sendsEncodedEvents() {
+    return false;
+  }
+
+  /**
+   * Validates and encodes one event as {@link #sendEncodedEvents} sends it.
+   *
+   * @throws IllegalArgumentException if {@link #sendEvents} would refuse the event
+   * @throws UnsupportedOperationException unless {@link #sendsEncodedEvents()}
+   */
+  default byte[] encodeEvent(OdpEvent event) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not encode events");
+  }
+
+  /**
+   * Sends rows {@link #encodeEvent} returned, with the same per-row result as {@link #sendEvents}.
+   *
+   * @throws UnsupportedOperationException unless {@link #sendsEncodedEvents()}
+   */
+  default BatchResult sendEncodedEvents(List<byte[]> rows) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not encode events");
+  }
+
   /** Returns the fields of the {@code customers} object. */
   List<SchemaField> customerFields();
 

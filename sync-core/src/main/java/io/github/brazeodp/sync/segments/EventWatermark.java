@@ -1,5 +1,6 @@
 package io.github.brazeodp.sync.segments;
 
+import io.github.brazeodp.sync.internal.SegmentEvents;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -15,7 +16,6 @@ import java.time.temporal.ChronoUnit;
 final class EventWatermark {
   private static final DateTimeFormatter CANONICAL =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-  private static final int LENGTH = 24;
 
   // The watermark cut to milliseconds: a time at or before it is at or before the watermark too.
   private final String floor;
@@ -34,25 +34,6 @@ final class EventWatermark {
   }
 
   private static boolean canonical(String s) {
-    if (s.length() != LENGTH
-        || s.charAt(4) != '-'
-        || s.charAt(7) != '-'
-        || s.charAt(10) != 'T'
-        || s.charAt(13) != ':'
-        || s.charAt(16) != ':'
-        || s.charAt(19) != '.'
-        || s.charAt(23) != 'Z') {
-      return false;
-    }
-    for (int i = 0; i < LENGTH - 1; i++) {
-      if (i == 4 || i == 7 || i == 10 || i == 13 || i == 16 || i == 19) {
-        continue;
-      }
-      char c = s.charAt(i);
-      if (c < '0' || c > '9') {
-        return false;
-      }
-    }
-    return true;
+    return SegmentEvents.isCanonical(s);
   }
 }

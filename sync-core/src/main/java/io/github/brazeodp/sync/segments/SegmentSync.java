@@ -25,6 +25,7 @@ import io.github.brazeodp.sync.RunStats;
 import io.github.brazeodp.sync.SyncReport;
 import io.github.brazeodp.sync.adapter.RequestCounter;
 import io.github.brazeodp.sync.internal.Hashes;
+import io.github.brazeodp.sync.internal.SegmentEvents;
 import io.github.brazeodp.sync.mapping.CustomerSchema;
 import io.github.brazeodp.sync.mapping.FieldKind;
 import io.github.brazeodp.sync.mapping.FieldMappings;
@@ -43,11 +44,6 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -531,6 +527,8 @@ public final class SegmentSync {
     private long sent;
     private long wouldEnter;
     private long storedSeen;
+    // Distinct stored members this process read in this run; equal to the stored count: no exits.
+    private long storedMembersRead;
 
     SegmentRun(
         Segment segment,
@@ -797,9 +795,11 @@ public final class SegmentSync {
       } else {
         // Only entries are staged: an unchanged segment writes no membership row at all.
         for (String id : keys) {
-          members.add(id);
+          boolean firstRead = members.add(id);
           if (!among.contains(id)) {
             p.members.add(id);
+          } else if (firstRead) {
+            storedMembersRead++;
           }
         }
       }
@@ -914,23 +914,7 @@ public final class SegmentSync {
         if (eventsSince != null && !last.isAfter(eventsSince)) {
           continue;
         }
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put(prefix + "event_name", e.name());
-        if (e.count() != null) {
-          data.put(prefix + "event_count", e.count());
-        }
-        if (e.first() != null) {
-          data.put(prefix + "event_first", e.first());
-        }
-        data.put(prefix + "event_last", e.last());
-        out.add(
-            new OdpEvent(
-                "braze",
-                "custom_event",
-                ids,
-                data,
-                last,
-                Hashes.of("custom_event", u.brazeId(), e.name(), e.last())));
+        out.add(SegmentEvents.customEvent(prefix, u.brazeId(), ids, e, last));
       }
     }
 
@@ -1113,6 +1097,12 @@ public final class SegmentSync {
      * once its events went out; a crash in between resends that page's events (same ids).
      */
     private long sendExits() {
+      if (storedMembersRead == state.memberCount(segment.id())) {
+        // Every stored member was read again: nobody exited, and the walk over all of them (the
+        // largest part of an unchanged rerun's membership work) is skipped. A resumed run does not
+        // count the members before its checkpoint, so it always walks.
+        return 0;
+      }
       long exited = 0;
       List<String> page = new ArrayList<>();
       for (String brazeId : state.members(segment.id())) {
@@ -1139,24 +1129,40 @@ public final class SegmentSync {
       return sentEvents;
     }
 
+    /**
+     * Sends the events of {@code brazeIds} a page at a time and returns once ODP took them all.
+     * While a page is on its way the next one is looked up and built, as the stream does with its
+     * batches: waiting for each page before reading the next left the segment thread idle for a
+     * fifth of a first run.
+     */
     private long sendMembershipEvents(Iterable<String> brazeIds, String action) {
       // Identities are read a page at a time: one query per page instead of one per member.
       long count = 0;
+      Deque<Future<?>> sending = new ArrayDeque<>();
       List<String> page = new ArrayList<>(batchSize);
-      for (String brazeId : brazeIds) {
-        page.add(brazeId);
-        if (page.size() == batchSize) {
-          count += sendMembershipPage(page, action);
-          page.clear();
+      try {
+        for (String brazeId : brazeIds) {
+          page.add(brazeId);
+          if (page.size() == batchSize) {
+            count += sendMembershipPage(page, action, sending);
+            page.clear();
+          }
         }
-      }
-      if (!page.isEmpty()) {
-        count += sendMembershipPage(page, action);
+        if (!page.isEmpty()) {
+          count += sendMembershipPage(page, action, sending);
+        }
+        while (!sending.isEmpty()) {
+          awaitSent(sending.poll());
+        }
+      } finally {
+        // Only after a failure: the pages still on their way are not waited for.
+        sending.forEach(f -> f.cancel(true));
       }
       return count;
     }
 
-    private long sendMembershipPage(List<String> brazeIds, String action) {
+    private long sendMembershipPage(
+        List<String> brazeIds, String action, Deque<Future<?>> sending) {
       String prefix = rules.prefix();
       Map<String, IdentityRecord> who = state.identitiesByBrazeIds(brazeIds);
       List<OdpEvent> batch = new ArrayList<>(brazeIds.size());
@@ -1165,23 +1171,42 @@ public final class SegmentSync {
         if (identity == null || identity.identifiers().isEmpty()) {
           continue;
         }
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put(prefix + "segment_id", segment.id());
-        data.put(prefix + "segment_name", segment.name());
-        data.put(prefix + "braze_id", brazeId);
         batch.add(
-            new OdpEvent(
-                "braze",
+            SegmentEvents.membership(
+                prefix,
                 action,
+                segment.id(),
+                segment.name(),
+                brazeId,
                 identity.identifiers(),
-                data,
                 runStart,
-                Hashes.of(action, segment.id(), brazeId, segmentRunId)));
+                segmentRunId));
       }
       if (!batch.isEmpty()) {
-        sendEvents(batch);
+        // Two pages on their way at most, as the stream keeps two batches pending.
+        while (sending.size() >= 2) {
+          awaitSent(sending.poll());
+        }
+        sending.add(uploads.submit(() -> sendEvents(batch)));
       }
       return batch.size();
+    }
+
+    private void awaitSent(Future<?> page) {
+      try {
+        page.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while sending membership events", e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        if (e.getCause() instanceof Error err) {
+          throw err;
+        }
+        throw new IllegalStateException(e.getCause());
+      }
     }
 
     private void sendEvents(List<OdpEvent> events) {
@@ -1214,20 +1239,7 @@ public final class SegmentSync {
   }
 
   static Instant parseInstant(String text) {
-    if (text == null || text.isBlank()) {
-      return null;
-    }
-    try {
-      return OffsetDateTime.parse(text).toInstant();
-    } catch (DateTimeParseException e) {
-      try {
-        return LocalDateTime.parse(
-                text.replace(" UTC", ""), DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS"))
-            .toInstant(ZoneOffset.UTC);
-      } catch (DateTimeParseException e2) {
-        return null;
-      }
-    }
+    return SegmentEvents.parseTime(text);
   }
 
   private static final class Prepared {

@@ -5,15 +5,20 @@ import static io.github.brazeodp.sync.currents.CurrentsTestSupport.TOKEN;
 import static io.github.brazeodp.sync.currents.CurrentsTestSupport.batch;
 import static io.github.brazeodp.sync.currents.CurrentsTestSupport.headers;
 import static io.github.brazeodp.sync.currents.CurrentsTestSupport.read;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.brazeodp.odp.OdpClient;
+import io.github.brazeodp.odp.OdpEvent;
 import io.github.brazeodp.odp.RateLimits;
 import io.github.brazeodp.odp.RetrySettings;
 import io.github.brazeodp.sync.adapter.OdpClientGateway;
+import io.github.brazeodp.sync.fake.InMemoryOdp;
 import io.github.brazeodp.sync.state.IdentityRecord;
+import io.github.brazeodp.sync.state.OutboxMessage;
 import io.github.brazeodp.sync.state.SyncStateStore;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +32,7 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every fixture, transformed, passes the real ODP client's validation (names, text length, flat
@@ -164,6 +170,105 @@ class CurrentsRealClientTest {
         assertThat(refusedRequests.get()).isPositive();
         f.close();
       }
+    }
+  }
+
+  /**
+   * A state file written by the previous version holds outbox rows in the JSON form; after the
+   * upgrade the receiver keeps new events as the rows the client encodes. Both kinds are delivered,
+   * the old ones as the very JSON the client writes for them now.
+   */
+  @Test
+  void outboxRowsOfThePreviousVersionAreDeliveredAfterTheUpgrade(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("state.db");
+    List<OdpEvent> old = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      old.add(
+          new OdpEvent(
+              "braze",
+              "messages_email_open",
+              Map.of("email", "old" + i + "@example.com"),
+              Map.of("_braze_campaign_name", "Spring \"launch\" é", "n", i),
+              Instant.parse("2034-06-13T02:01:44.250Z"),
+              "old-" + i));
+    }
+    try (SyncStateStore store = SyncStateStore.sqlite(file)) {
+      List<OutboxMessage> previous = new ArrayList<>();
+      for (OdpEvent e : old) {
+        previous.add(new OutboxMessage(e.idempotenceId(), OutboxCodec.encode(e), NOW));
+      }
+      store.enqueue(previous);
+    }
+    try (MockWebServer server = new MockWebServer();
+        SyncStateStore store = SyncStateStore.sqlite(file)) {
+      server.enqueue(
+          new MockResponse.Builder()
+              .code(202)
+              .addHeader("Content-Type", "application/json")
+              .body(
+                  "{\"title\":\"Accepted\",\"status\":202,\"timestamp\":\"2026-01-01T00:00:00Z\"}")
+              .build());
+      server.start();
+      try (OdpClient client =
+          OdpClient.builder()
+              .apiKey("test-odp-key")
+              .baseUrl(server.url("/v3/").toString())
+              .rateLimits(RateLimits.unlimited())
+              .retry(RetrySettings.none())
+              .build()) {
+        CurrentsForwarder f =
+            CurrentsForwarder.builder().odp(new OdpClientGateway(client)).state(store).build();
+        CurrentsReceiver r = CurrentsReceiver.builder().tokens(TOKEN).forwarder(f).build();
+        String[] fresh = new String[2];
+        for (int i = 0; i < fresh.length; i++) {
+          fresh[i] = CurrentsTestSupport.event("new-" + i);
+        }
+        assertThat(r.handle(headers(TOKEN), batch(fresh)).status()).isEqualTo(200);
+        List<OutboxMessage> queued = store.peekOutbox(10);
+        assertThat(queued).hasSize(5);
+        assertThat(queued.stream().filter(m -> OutboxCodec.isRow(m.payload())).count())
+            .isEqualTo(2);
+
+        DrainResult d = f.drainOnce();
+
+        assertThat(d.failed()).as(String.valueOf(d.failure())).isFalse();
+        assertThat(d.forwarded()).isEqualTo(5);
+        assertThat(store.peekOutbox(10)).isEmpty();
+        String body = server.takeRequest().getBody().utf8();
+        for (OdpEvent e : old) {
+          assertThat(body).contains(new String(client.events().encode(e), UTF_8));
+        }
+        assertThat(body).contains("\"idempotence_id\":\"new-0\"", "\"idempotence_id\":\"new-1\"");
+        f.close();
+      }
+    }
+  }
+
+  /** A forwarder whose gateway sends no encoded rows reads them back as events. */
+  @Test
+  void rowsAreReadBackAsEventsForAGatewayThatDoesNotSendThem() {
+    try (SyncStateStore store = SyncStateStore.inMemory();
+        OdpClient encoder =
+            OdpClient.builder().apiKey("test-odp-key").baseUrl("http://127.0.0.1:9/v3/").build()) {
+      OdpEvent e =
+          new OdpEvent(
+              "braze",
+              "messages_email_open",
+              Map.of("email", "a@example.com"),
+              Map.of("_braze_campaign_name", "Spring"),
+              Instant.ofEpochSecond(2033802504),
+              "row-1");
+      store.enqueue(
+          List.of(new OutboxMessage("row-1", OutboxCodec.row(encoder.events().encode(e)), NOW)));
+      InMemoryOdp odp = new InMemoryOdp();
+      CurrentsForwarder f = CurrentsForwarder.builder().odp(odp).state(store).build();
+
+      DrainResult d = f.drainOnce();
+
+      assertThat(d.forwarded()).isEqualTo(1);
+      assertThat(odp.events()).containsExactly(e);
+      f.close();
     }
   }
 }

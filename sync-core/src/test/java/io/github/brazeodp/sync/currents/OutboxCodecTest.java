@@ -78,6 +78,32 @@ class OutboxCodecTest {
   }
 
   @Test
+  void aRowPayloadDecodesToTheEventItWasEncodedFrom() {
+    String row =
+        "{\"type\":\"braze\",\"action\":\"messages_email_open\","
+            + "\"identifiers\":{\"email\":\"a@example.com\"},"
+            + "\"data\":{\"_braze_id\":\"e1\",\"n\":3,\"ts\":2033802504,"
+            + "\"idempotence_id\":\"e1\"}}";
+    String payload = OutboxCodec.row(row.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    assertThat(payload).startsWith(OutboxCodec.ROW_PREFIX);
+    assertThat(OutboxCodec.isRow(payload)).isTrue();
+    assertThat(OutboxCodec.isRow(OutboxCodec.encode(OutboxCodec.decode(payload)))).isFalse();
+    assertThat(new String(OutboxCodec.rowBytes(payload), java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo(row);
+    OdpEvent back = OutboxCodec.decode(payload);
+    assertThat(back.type()).isEqualTo("braze");
+    assertThat(back.action()).isEqualTo("messages_email_open");
+    assertThat(back.identifiers()).containsExactly(Map.entry("email", "a@example.com"));
+    assertThat(back.data())
+        .containsEntry("_braze_id", "e1")
+        .containsKey("n")
+        .doesNotContainKeys("ts", "idempotence_id");
+    assertThat(back.ts()).isEqualTo(Instant.ofEpochSecond(2033802504));
+    assertThat(back.idempotenceId()).isEqualTo("e1");
+  }
+
+  @Test
   void anUnreadableTimeMakesThePayloadUnreadable() {
     String payload =
         "{\"v\":1,\"type\":\"braze\",\"action\":\"a\",\"identifiers\":{\"email\":\"a@example.com\"},"

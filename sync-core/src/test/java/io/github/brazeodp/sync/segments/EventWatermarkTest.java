@@ -2,6 +2,7 @@ package io.github.brazeodp.sync.segments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.brazeodp.sync.internal.SegmentEvents;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
@@ -66,5 +67,41 @@ class EventWatermarkTest {
   private static boolean fullParseSkips(String last) {
     Instant parsed = SegmentSync.parseInstant(last);
     return parsed == null || !parsed.isAfter(SINCE);
+  }
+
+  @Test
+  void parsesTheCanonicalFormAsTheFormatterDoes() {
+    Random random = new Random(7);
+    java.time.format.DateTimeFormatter canonical =
+        java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(java.time.ZoneOffset.UTC);
+    for (int i = 0; i < 10_000; i++) {
+      Instant t =
+          Instant.ofEpochMilli(
+              Math.floorMod(random.nextLong(), 253_402_300_800_000L)); // 1970 to 9999
+      String text = canonical.format(t);
+      assertThat(SegmentEvents.parseCanonical(text)).as(text).isEqualTo(t);
+    }
+    // Invalid times and other forms are left to the full parse, which rejects or reads them.
+    for (String text :
+        List.of(
+            "2026-02-29T00:00:00.000Z",
+            "2024-02-30T00:00:00.000Z",
+            "2026-13-01T00:00:00.000Z",
+            "2026-00-01T00:00:00.000Z",
+            "2026-06-28T24:00:00.000Z",
+            "2026-06-28T23:60:00.000Z",
+            "2026-06-28T23:59:60.000Z",
+            "2026-06-28T17:02:43Z",
+            "2026-06-28T17:02:43.032+00:00",
+            "2026-06-28 17:02:43.000 UTC",
+            "")) {
+      assertThat(SegmentEvents.parseCanonical(text)).as(text).isNull();
+    }
+    assertThat(SegmentEvents.parseCanonical("2024-02-29T23:59:59.999Z"))
+        .isEqualTo(Instant.parse("2024-02-29T23:59:59.999Z"));
+    assertThat(SegmentSync.parseInstant("2026-02-29T00:00:00.000Z")).isNull();
+    assertThat(SegmentSync.parseInstant("2026-06-28T17:02:43.032+02:00"))
+        .isEqualTo(Instant.parse("2026-06-28T15:02:43.032Z"));
   }
 }

@@ -76,4 +76,32 @@ class CodecTest {
     actual.sort(Codec.CODE_POINT_ORDER);
     assertThat(actual).isEqualTo(expected);
   }
+
+  @Test
+  void theCharFastPathOrdersAsCodePointsDo() {
+    Random random = new Random(5);
+    char[] pool = {'a', 'b', 'Z', 0xE9, 0xFF5E, 0xFFFF, 0xD83D, 0xDE00, 0xDBFF, 0xDC00, 0xE000};
+    List<String> strings = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      StringBuilder sb = new StringBuilder();
+      for (int j = random.nextInt(5); j > 0; j--) {
+        sb.append(pool[random.nextInt(pool.length)]);
+      }
+      strings.add(sb.toString());
+    }
+    for (String a : strings) {
+      for (String b : strings) {
+        assertThat(Integer.signum(Codec.CODE_POINT_ORDER.compare(a, b)))
+            .as("%s vs %s", a, b)
+            .isEqualTo(Integer.signum(byCodePoints(a, b)));
+      }
+    }
+  }
+
+  /** The definition: code point by code point, lone surrogates as their own value. */
+  private static int byCodePoints(String a, String b) {
+    int[] x = a.codePoints().toArray();
+    int[] y = b.codePoints().toArray();
+    return Arrays.compare(x, y);
+  }
 }

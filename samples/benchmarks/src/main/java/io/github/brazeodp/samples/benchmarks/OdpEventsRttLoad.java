@@ -80,6 +80,7 @@ public final class OdpEventsRttLoad {
         // Warm-up: opens the connections and compiles the hot paths.
         send(odp, call, Math.max(perCall, total / 10));
         requests.set(0);
+        Jit.settle();
 
         long start = System.nanoTime();
         long delivered = send(odp, call, total);
