@@ -175,21 +175,7 @@ public final class InMemoryBraze implements BrazeGateway {
 
   /** Defines a segment whose members are seeded users, by Braze id. */
   public InMemoryBraze putSegment(String id, String name, Collection<String> memberBrazeIds) {
-    synchronized (lock) {
-      SegmentDef previous = segments.get(id);
-      segments.put(
-          id,
-          new SegmentDef(
-              id,
-              name,
-              List.copyOf(memberBrazeIds),
-              0,
-              null,
-              null,
-              previous == null ? sequence++ : previous.order(),
-              previous == null ? clock.instant() : previous.createdAt()));
-    }
-    return this;
+    return define(id, name, List.copyOf(memberBrazeIds), 0, null, null);
   }
 
   /**
@@ -198,21 +184,7 @@ public final class InMemoryBraze implements BrazeGateway {
    */
   public InMemoryBraze putGeneratedSegment(
       String id, String name, int size, IntFunction<ExportedUser> generator) {
-    synchronized (lock) {
-      SegmentDef previous = segments.get(id);
-      segments.put(
-          id,
-          new SegmentDef(
-              id,
-              name,
-              List.of(),
-              size,
-              generator,
-              null,
-              previous == null ? sequence++ : previous.order(),
-              previous == null ? clock.instant() : previous.createdAt()));
-    }
-    return this;
+    return define(id, name, List.of(), size, generator, null);
   }
 
   /**
@@ -223,21 +195,7 @@ public final class InMemoryBraze implements BrazeGateway {
    */
   public InMemoryBraze putArchivedSegment(String id, String name, int size, Path archive) {
     Objects.requireNonNull(archive, "archive");
-    synchronized (lock) {
-      SegmentDef previous = segments.get(id);
-      segments.put(
-          id,
-          new SegmentDef(
-              id,
-              name,
-              List.of(),
-              size,
-              null,
-              archive,
-              previous == null ? sequence++ : previous.order(),
-              previous == null ? clock.instant() : previous.createdAt()));
-    }
-    return this;
+    return define(id, name, List.of(), size, null, archive);
   }
 
   /** Removes a segment, as archiving it in Braze would. */
@@ -814,6 +772,34 @@ public final class InMemoryBraze implements BrazeGateway {
       case RESPONSE_LOST ->
           new BrazeIoException(endpoint, true, new SocketTimeoutException("timeout"));
     };
+  }
+
+  /**
+   * Defines or replaces a segment; a replaced one keeps its place in the list and its creation
+   * time.
+   */
+  private InMemoryBraze define(
+      String id,
+      String name,
+      List<String> members,
+      int size,
+      IntFunction<ExportedUser> generator,
+      Path archive) {
+    synchronized (lock) {
+      SegmentDef previous = segments.get(id);
+      segments.put(
+          id,
+          new SegmentDef(
+              id,
+              name,
+              members,
+              size,
+              generator,
+              archive,
+              previous == null ? sequence++ : previous.order(),
+              previous == null ? clock.instant() : previous.createdAt()));
+    }
+    return this;
   }
 
   private record SegmentDef(

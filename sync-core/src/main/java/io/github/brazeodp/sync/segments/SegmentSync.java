@@ -271,7 +271,7 @@ public final class SegmentSync {
                         lock)));
       }
       for (int i = 0; i < results.size(); i++) {
-        switch (await(results.get(i))) {
+        switch (await(results.get(i), "waiting for the segment sync")) {
           case FAILED -> failed.add(chosen.get(i).name());
           case PARTIAL -> incomplete.add(chosen.get(i).name());
           case COMPLETE -> {}
@@ -370,12 +370,12 @@ public final class SegmentSync {
     return kind + (message == null ? failure.getClass().getName() : message);
   }
 
-  private static <T> T await(Future<T> future) {
+  private static <T> T await(Future<T> future, String what) {
     try {
       return future.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the segment sync", e);
+      throw new IllegalStateException("interrupted while " + what, e);
     } catch (ExecutionException e) {
       // Anything that is not an API failure is a crash: surface it as is, state stays committed.
       if (e.getCause() instanceof RuntimeException r) {
@@ -1152,7 +1152,7 @@ public final class SegmentSync {
           count += sendMembershipPage(page, action, sending);
         }
         while (!sending.isEmpty()) {
-          awaitSent(sending.poll());
+          await(sending.poll(), "sending membership events");
         }
       } finally {
         // Only after a failure: the pages still on their way are not waited for.
@@ -1185,28 +1185,11 @@ public final class SegmentSync {
       if (!batch.isEmpty()) {
         // Two pages on their way at most, as the stream keeps two batches pending.
         while (sending.size() >= 2) {
-          awaitSent(sending.poll());
+          await(sending.poll(), "sending membership events");
         }
         sending.add(uploads.submit(() -> sendEvents(batch)));
       }
       return batch.size();
-    }
-
-    private void awaitSent(Future<?> page) {
-      try {
-        page.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while sending membership events", e);
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof RuntimeException r) {
-          throw r;
-        }
-        if (e.getCause() instanceof Error err) {
-          throw err;
-        }
-        throw new IllegalStateException(e.getCause());
-      }
     }
 
     private void sendEvents(List<OdpEvent> events) {
