@@ -47,6 +47,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -101,6 +102,8 @@ public final class SegmentSync {
   // A stored hash is the profile hash, then optionally ':' and the digest of the export line it
   // came from (16 hex digits); without the digest the next run parses the line again.
   private static final int PROFILE_HASH_LENGTH = 32;
+  // Batches that a few changed users may wait for before their rows go out in one request.
+  private static final int HOLD_BATCHES = 20;
   private static final char LINE_SEPARATOR = ':';
   private static final HexFormat HEX = HexFormat.of();
 
@@ -252,11 +255,13 @@ public final class SegmentSync {
     if (dry) {
       stats.note("dry run: nothing was written to ODP or to the state store");
     }
-    RunShared shared = new RunShared(chosen.size() > 1, eventsSince(chosen), lineSeed(rules));
+    int segmentThreads = Math.max(1, Math.min(concurrentExports, chosen.size()));
+    ExecutorService lookups = Executors.newFixedThreadPool(segmentThreads, threads("state-lookup"));
+    RunShared shared =
+        new RunShared(chosen.size() > 1, eventsSince(chosen), lineSeed(rules), lookups);
     Set<String> inFlight = ConcurrentHashMap.newKeySet();
     ExecutorService segmentPool =
-        Executors.newFixedThreadPool(
-            Math.max(1, Math.min(concurrentExports, chosen.size())), threads("segment-sync"));
+        Executors.newFixedThreadPool(segmentThreads, threads("segment-sync"));
     ExecutorService uploads = Executors.newFixedThreadPool(maxInFlight, threads("odp-upload"));
     List<String> failed = new ArrayList<>();
     List<String> incomplete = new ArrayList<>();
@@ -280,6 +285,7 @@ public final class SegmentSync {
     } finally {
       segmentPool.shutdownNow();
       uploads.shutdownNow();
+      lookups.shutdownNow();
     }
     Status status =
         failed.size() == chosen.size() && !chosen.isEmpty()
@@ -515,6 +521,8 @@ public final class SegmentSync {
     private final EventWatermark watermark;
     private final AtomicLong malformed = new AtomicLong();
     private final Deque<Pending> pending = new ArrayDeque<>();
+    // Batches with a few rows to send, waiting to go out with the next ones.
+    private Prepared held;
     // Every member this run read (fingerprints): who is not in it at the end has exited.
     private final SeenUsers members = new SeenUsers();
     private Instant checkpointedAt;
@@ -675,6 +683,10 @@ public final class SegmentSync {
         if (!batch.isEmpty()) {
           submit(batch, last);
         }
+        if (held != null) {
+          dispatch(held);
+          held = null;
+        }
         while (!pending.isEmpty()) {
           commit(pending.poll());
         }
@@ -744,6 +756,29 @@ public final class SegmentSync {
         progress.onProgress(segment.id(), read, sent);
         return;
       }
+      if (held != null) {
+        held.absorb(prepared);
+        prepared = held;
+        held = null;
+      }
+      int rows = prepared.updates.size() + prepared.events.size();
+      if (rows > 0
+          && rows < batchSize
+          && prepared.lines < HOLD_BATCHES * batchSize
+          && !checkpointInterval.isZero()) {
+        // A few changed users in an otherwise unchanged stretch wait for the next batches, so
+        // that they go out in full requests: with 1 % changed, each batch of 500 would otherwise
+        // cost ODP a request of 5 profiles, a fiftieth of what its 10 requests/s allow.
+        held = prepared;
+        while (!pending.isEmpty() && done(pending.peek())) {
+          commit(pending.poll());
+        }
+        return;
+      }
+      dispatch(prepared);
+    }
+
+    private void dispatch(Prepared prepared) {
       Future<Upload> future =
           prepared.updates.isEmpty() && prepared.events.isEmpty()
               ? null
@@ -760,14 +795,18 @@ public final class SegmentSync {
     }
 
     private Prepared prepare(List<ExportLine> lines, ExportPosition last) {
-      Prepared p = new Prepared(last);
+      Prepared p = new Prepared(last, lines.size());
       int n = lines.size();
       // First the ids, from a scan of each line where it can (a parse where it cannot), so that the
       // stored hashes and memberships of the whole batch come in one look-up each.
       String[] ids = new String[n];
+      String[] digests = new String[n];
       ExportedUser[] parsed = new ExportedUser[n];
       boolean[] usable = new boolean[n];
       List<String> keys = new ArrayList<>(n);
+      Map<String, String> suffixes = new HashMap<>(n * 2);
+      // An id on two different lines of one batch: its stored hash cannot match both.
+      Set<String> twice = new HashSet<>();
       for (int i = 0; i < n; i++) {
         ExportLine line = lines.get(i);
         String id = line.brazeId();
@@ -786,17 +825,37 @@ public final class SegmentSync {
         }
         ids[i] = id;
         keys.add(id);
+        digests[i] = HEX.toHexDigits(line.digest(shared.lineSeed));
+        String suffix = LINE_SEPARATOR + digests[i];
+        String before = suffixes.putIfAbsent(id, suffix);
+        if (before != null && !before.equals(suffix)) {
+          twice.add(id);
+        }
       }
-      Map<String, String> known = fullResync ? Map.of() : state.hashes(HASHES, keys);
-      Set<String> among = state.membersAmong(segment.id(), keys);
+      // Only the users whose line differs from the accepted one come back (with their stored
+      // hash), and only the entries: an unchanged batch reads no row.
+      // The members are looked up on another thread meanwhile: on SQLite on the reader
+      // connection, which halves the wait of an unchanged rerun, made of these two look-ups.
+      Future<Set<String>> entering =
+          shared.lookups.submit(() -> state.nonMembersAmong(segment.id(), keys));
+      Map<String, Optional<String>> differing;
+      Map<String, String> storedTwice;
+      try {
+        differing = fullResync ? Map.of() : state.hashesUnlessEndingWith(HASHES, suffixes);
+        storedTwice = fullResync || twice.isEmpty() ? Map.of() : state.hashes(HASHES, twice);
+      } catch (RuntimeException e) {
+        entering.cancel(true);
+        throw e;
+      }
+      Set<String> entries = await(entering, "looking up the members of a batch");
       if (dry) {
-        storedSeen += among.size();
-        wouldEnter += keys.size() - among.size();
+        storedSeen += suffixes.size() - entries.size();
+        wouldEnter += entries.size();
       } else {
         // Only entries are staged: an unchanged segment writes no membership row at all.
         for (String id : keys) {
           boolean firstRead = members.add(id);
-          if (!among.contains(id)) {
+          if (entries.contains(id)) {
             p.members.add(id);
           } else if (firstRead) {
             storedMembersRead++;
@@ -812,9 +871,21 @@ public final class SegmentSync {
         // A user in several segments of this run is counted, converted and given its custom
         // events by the first segment that reads it; the others only record its membership.
         boolean first = !sharedRun || shared.firstSighting(id);
-        String stored = known.get(id);
-        String line = HEX.toHexDigits(lines.get(i).digest(shared.lineSeed));
-        if (!fullResync && stored != null && sameLine(stored, line)) {
+        String line = digests[i];
+        String stored;
+        boolean sameLine;
+        if (fullResync) {
+          stored = null;
+          sameLine = false;
+        } else if (twice.contains(id)) {
+          stored = storedTwice.get(id);
+          sameLine = stored != null && sameLine(stored, line);
+        } else {
+          Optional<String> differs = differing.get(id);
+          stored = differs == null ? null : differs.orElse(null);
+          sameLine = differs == null;
+        }
+        if (sameLine) {
           // The very line that produced the accepted profile, under the same rules: same
           // identifiers, same profile, and its custom events were delivered with it. Nothing to
           // parse or map.
@@ -1226,7 +1297,8 @@ public final class SegmentSync {
   }
 
   private static final class Prepared {
-    final ExportPosition last;
+    ExportPosition last;
+    int lines;
     final List<String> members = new ArrayList<>();
     final List<IdentityRecord> identities = new ArrayList<>();
     final List<ProfileUpdate> updates = new ArrayList<>();
@@ -1237,8 +1309,22 @@ public final class SegmentSync {
     final Map<String, String> refreshed = new LinkedHashMap<>();
     int read;
 
-    Prepared(ExportPosition last) {
+    Prepared(ExportPosition last, int lines) {
       this.last = last;
+      this.lines = lines;
+    }
+
+    /** Takes in the batch that follows this one in the export. */
+    void absorb(Prepared next) {
+      last = next.last;
+      lines += next.lines;
+      members.addAll(next.members);
+      identities.addAll(next.identities);
+      updates.addAll(next.updates);
+      brazeIds.addAll(next.brazeIds);
+      hashes.addAll(next.hashes);
+      events.addAll(next.events);
+      refreshed.putAll(next.refreshed);
     }
   }
 
@@ -1254,13 +1340,16 @@ public final class SegmentSync {
     final boolean several;
     final Instant eventsSince;
     final long lineSeed;
+    // Look-ups that run beside the segment thread's own, one thread per segment thread.
+    final ExecutorService lookups;
     // Only with several segments: a user read by one of them is not counted again by another.
     private final SeenUsers seen = new SeenUsers();
 
-    RunShared(boolean several, Instant eventsSince, long lineSeed) {
+    RunShared(boolean several, Instant eventsSince, long lineSeed, ExecutorService lookups) {
       this.several = several;
       this.eventsSince = eventsSince;
       this.lineSeed = lineSeed;
+      this.lookups = lookups;
     }
 
     boolean firstSighting(String brazeId) {

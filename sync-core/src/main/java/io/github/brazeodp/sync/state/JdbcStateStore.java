@@ -206,6 +206,7 @@ final class JdbcStateStore extends AbstractStateStore {
   // while taking lock (close() takes lock, then readerLock).
   private final ReentrantLock readerLock = new ReentrantLock();
   private Connection reader;
+  private final Map<String, PreparedStatement> readerStatements = new HashMap<>();
 
   private JdbcStateStore(Path path, String label, SqlDialect dialect, Connection connection) {
     this.path = path;
@@ -644,6 +645,12 @@ final class JdbcStateStore extends AbstractStateStore {
     void bind(PreparedStatement statement, int first, T item) throws SQLException;
   }
 
+  /** Prepares (or finds the prepared) statement on one of the connections. */
+  @FunctionalInterface
+  private interface Statements {
+    PreparedStatement prepare(String sql) throws SQLException;
+  }
+
   @FunctionalInterface
   private interface RowHandler {
     void accept(ResultSet row) throws SQLException;
@@ -744,9 +751,20 @@ final class JdbcStateStore extends AbstractStateStore {
   private void selectIn(
       String sqlBefore, String sqlAfter, List<String> keys, RowHandler rows, String... fixed)
       throws SQLException {
+    selectIn(this::statement, sqlBefore, sqlAfter, keys, rows, fixed);
+  }
+
+  private void selectIn(
+      Statements statements,
+      String sqlBefore,
+      String sqlAfter,
+      List<String> keys,
+      RowHandler rows,
+      String... fixed)
+      throws SQLException {
     int size = keys.size() <= SMALL_IN ? SMALL_IN : LARGE_IN;
     String sql = sqlBefore + "(" + "?, ".repeat(size - 1) + "?)" + sqlAfter;
-    PreparedStatement statement = statement(sql);
+    PreparedStatement statement = statements.prepare(sql);
     for (int from = 0; from < keys.size(); from += size) {
       int to = Math.min(keys.size(), from + size);
       int index = 1;
@@ -755,6 +773,45 @@ final class JdbcStateStore extends AbstractStateStore {
       }
       for (int i = from; i < from + size; i++) {
         statement.setString(index++, keys.get(Math.min(i, to - 1)));
+      }
+      try (ResultSet rs = statement.executeQuery()) {
+        consume(rs, rows);
+      }
+    }
+  }
+
+  /**
+   * Runs {@code WITH columns AS (VALUES row, row, ...) sql} over the items in chunks, binding each
+   * item's row and then the fixed parameters; the last chunk repeats its last item to fill the
+   * rows, so queries must tolerate a repeated row.
+   */
+  private <T> void selectValues(
+      Statements statements,
+      String columns,
+      String row,
+      String sql,
+      List<T> items,
+      Binder<T> binder,
+      RowHandler rows,
+      String... fixed)
+      throws SQLException {
+    if (items.isEmpty()) {
+      return;
+    }
+    int size = items.size() <= SMALL_IN ? SMALL_IN : LARGE_IN;
+    int params = (int) row.chars().filter(c -> c == '?').count();
+    PreparedStatement statement =
+        statements.prepare(
+            "WITH " + columns + " AS (VALUES " + (row + ", ").repeat(size - 1) + row + ") " + sql);
+    for (int from = 0; from < items.size(); from += size) {
+      int to = Math.min(items.size(), from + size);
+      int index = 1;
+      for (int i = from; i < from + size; i++) {
+        binder.bind(statement, index, items.get(Math.min(i, to - 1)));
+        index += params;
+      }
+      for (String value : fixed) {
+        statement.setString(index++, value);
       }
       try (ResultSet rs = statement.executeQuery()) {
         consume(rs, rows);
@@ -1122,6 +1179,42 @@ final class JdbcStateStore extends AbstractStateStore {
   }
 
   @Override
+  public Map<String, Optional<String>> hashesUnlessEndingWith(
+      String namespace, Map<String, String> suffixes) {
+    Args.key(namespace, "namespace");
+    List<Map.Entry<String, String>> expected = new ArrayList<>(suffixes.size());
+    suffixes.forEach(
+        (key, suffix) ->
+            expected.add(
+                Map.entry(
+                    Objects.requireNonNull(key, "key"),
+                    Objects.requireNonNull(suffix, () -> "suffix of " + key))));
+    return read(
+        "compare hashes",
+        () -> {
+          // The comparison runs in SQLite: an unchanged batch steps once and reads no row, where
+          // reading 500 hashes back cost two thirds of an unchanged rerun.
+          Map<String, Optional<String>> differing = new HashMap<>();
+          selectValues(
+              this::statement,
+              "v(k, s)",
+              "(?, ?)",
+              "SELECT v.k, h.hash FROM v LEFT JOIN diff_hash h"
+                  + " ON h.namespace = ? AND h.customer = v.k WHERE h.hash IS NULL"
+                  + " OR length(h.hash) < length(v.s)"
+                  + " OR substr(h.hash, length(h.hash) - length(v.s) + 1) <> v.s",
+              expected,
+              (st, i, e) -> {
+                st.setString(i, e.getKey());
+                st.setString(i + 1, e.getValue());
+              },
+              rs -> differing.put(rs.getString(1), Optional.ofNullable(rs.getString(2))),
+              namespace);
+          return differing;
+        });
+  }
+
+  @Override
   public long hashCount(String namespace) {
     Args.key(namespace, "namespace");
     return read(
@@ -1153,6 +1246,33 @@ final class JdbcStateStore extends AbstractStateStore {
               segmentId);
           return found;
         });
+  }
+
+  @Override
+  public Set<String> nonMembersAmong(String segmentId, Collection<String> keys) {
+    Args.key(segmentId, "segmentId");
+    List<String> unique = Args.unique(keys, "keys");
+    // On the reader connection where there is one, so that the segment sync can look up a batch's
+    // members while it compares the batch's hashes on the main connection.
+    return onReader(() -> nonMembers(this::readerStatement, segmentId, unique))
+        .orElseGet(
+            () -> read("read non-members", () -> nonMembers(this::statement, segmentId, unique)));
+  }
+
+  private Set<String> nonMembers(Statements statements, String segmentId, List<String> keys)
+      throws SQLException {
+    Set<String> found = new HashSet<>();
+    selectValues(
+        statements,
+        "v(k)",
+        "(?)",
+        "SELECT v.k FROM v WHERE NOT EXISTS"
+            + " (SELECT 1 FROM member m WHERE m.segment = ? AND m.member = v.k)",
+        keys,
+        (st, i, key) -> st.setString(i, key),
+        rs -> found.add(rs.getString(1)),
+        segmentId);
+    return found;
   }
 
   private List<String> keys(String sql, Object... params) throws SQLException {
@@ -1325,48 +1445,75 @@ final class JdbcStateStore extends AbstractStateStore {
             return found;
           });
     }
-    Map<String, IdentityRecord> found = new HashMap<>();
-    readerLock.lock();
-    try {
-      ensureOpen();
-      if (reader == null) {
-        reader = DriverManager.getConnection("jdbc:sqlite:" + path, readerProperties());
-      }
-      // IN lists as on the main connection: one query per few hundred keys instead of one per
-      // key, which took a tenth of a first run's segment thread in its membership events.
-      int size = unique.size() <= SMALL_IN ? SMALL_IN : LARGE_IN;
-      try (PreparedStatement st =
-          reader.prepareStatement(
-              "SELECT * FROM identity WHERE " + column + " IN (" + "?, ".repeat(size - 1) + "?)")) {
-        for (int from = 0; from < unique.size(); from += size) {
-          int to = Math.min(unique.size(), from + size);
-          for (int i = from; i < from + size; i++) {
-            st.setString(i - from + 1, unique.get(Math.min(i, to - 1)));
-          }
-          try (ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-              IdentityRecord r = identityRow(rs);
-              found.put(column.equals("braze_id") ? r.brazeId() : r.externalId(), r);
-            }
-          }
-        }
-      }
-      return found;
-    } catch (SQLException | RowException e) {
-      LOG.debug("State store {}: the reader connection failed; reading on the main one", path, e);
-      found.clear();
-      closeReader();
-    } finally {
-      readerLock.unlock();
+    Optional<Map<String, IdentityRecord>> fast =
+        onReader(
+            () -> {
+              // IN lists as on the main connection: one query per few hundred keys instead of one
+              // per key, which took a tenth of a first run's segment thread in its membership
+              // events.
+              Map<String, IdentityRecord> found = new HashMap<>();
+              selectIn(
+                  this::readerStatement,
+                  "SELECT * FROM identity WHERE " + column + " IN ",
+                  "",
+                  unique,
+                  rs -> {
+                    IdentityRecord r = identityRow(rs);
+                    found.put(column.equals("braze_id") ? r.brazeId() : r.externalId(), r);
+                  });
+              return found;
+            });
+    if (fast.isPresent()) {
+      return fast.get();
     }
     return read(
         "read the identity map",
         () -> {
+          Map<String, IdentityRecord> found = new HashMap<>();
           for (String key : unique) {
             one.apply(key).ifPresent(r -> found.put(key, r));
           }
           return found;
         });
+  }
+
+  /**
+   * Runs a read on the SQLite reader connection, which in WAL mode reads the last commit while the
+   * main connection writes. Empty on PostgreSQL, inside a transaction of this thread (which must
+   * see its own writes), or when the reader fails: it is then dropped, and the caller reads on the
+   * main connection as any other read.
+   */
+  private <T> Optional<T> onReader(SqlWork<T> work) {
+    if (dialect != SqlDialect.SQLITE || lock.isHeldByCurrentThread()) {
+      return Optional.empty();
+    }
+    readerLock.lock();
+    try {
+      ensureOpen();
+      if (reader == null) {
+        reader = DriverManager.getConnection("jdbc:sqlite:" + path, readerProperties());
+        try (Statement st = reader.createStatement()) {
+          st.execute("PRAGMA cache_size = -16384");
+        }
+      }
+      return Optional.of(work.run());
+    } catch (SQLException | RowException e) {
+      LOG.debug("State store {}: the reader connection failed; reading on the main one", path, e);
+      closeReader();
+      return Optional.empty();
+    } finally {
+      readerLock.unlock();
+    }
+  }
+
+  /** A statement on the reader connection; the caller holds readerLock. */
+  private PreparedStatement readerStatement(String sql) throws SQLException {
+    PreparedStatement statement = readerStatements.get(sql);
+    if (statement == null) {
+      statement = reader.prepareStatement(sql);
+      readerStatements.put(sql, statement);
+    }
+    return statement;
   }
 
   private static Properties readerProperties() {
@@ -1377,6 +1524,7 @@ final class JdbcStateStore extends AbstractStateStore {
 
   /** Closes the reader connection, if open; the caller holds readerLock. */
   private void closeReader() {
+    readerStatements.clear();
     if (reader != null) {
       try {
         reader.close();

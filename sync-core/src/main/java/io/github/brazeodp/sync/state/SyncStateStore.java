@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -149,6 +151,31 @@ public interface SyncStateStore extends StateWriter, AutoCloseable {
   Map<String, String> hashes(String namespace, Collection<String> keys);
 
   /**
+   * Compares stored hashes with what their ends are expected to be, in the store: only keys whose
+   * stored hash is missing or does not end with the key's suffix come back, so that a batch in
+   * which every hash matches reads nothing back. The segment sync keeps a digest of each export
+   * line at the end of its hash and asks this of every batch of an unchanged rerun.
+   *
+   * @param namespace the hash namespace
+   * @param suffixes key to the suffix its stored hash is expected to end with
+   * @return for each key whose hash does not end with its suffix, the stored hash, or empty when
+   *     none is stored; keys whose hash ends with its suffix are absent
+   */
+  default Map<String, Optional<String>> hashesUnlessEndingWith(
+      String namespace, Map<String, String> suffixes) {
+    Map<String, String> stored = hashes(namespace, suffixes.keySet());
+    Map<String, Optional<String>> differing = new HashMap<>();
+    suffixes.forEach(
+        (key, suffix) -> {
+          String hash = stored.get(key);
+          if (hash == null || !hash.endsWith(Objects.requireNonNull(suffix, "suffix"))) {
+            differing.put(key, Optional.ofNullable(hash));
+          }
+        });
+    return differing;
+  }
+
+  /**
    * Counts the hashes of a namespace.
    *
    * @param namespace the hash namespace
@@ -174,6 +201,25 @@ public interface SyncStateStore extends StateWriter, AutoCloseable {
    * @return the keys that are members
    */
   Set<String> membersAmong(String segmentId, Collection<String> keys);
+
+  /**
+   * Returns which of the given keys are not current members of a segment: the entries of a batch
+   * read from an export, and nothing for a batch whose members are all stored already.
+   *
+   * @param segmentId the segment id
+   * @param keys the keys to check
+   * @return the keys that are not members
+   */
+  default Set<String> nonMembersAmong(String segmentId, Collection<String> keys) {
+    Set<String> members = membersAmong(segmentId, keys);
+    Set<String> others = new HashSet<>();
+    for (String key : keys) {
+      if (!members.contains(key)) {
+        others.add(key);
+      }
+    }
+    return others;
+  }
 
   /**
    * Returns one page of a segment's current members in ascending key order.

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -179,6 +180,55 @@ abstract class SyncStateStoreContractTest {
     }
 
     @Test
+    void comparesHashEndsInTheStore() {
+      store.putHashes("profile", Map.of("a", "p1:d1", "b", "p2:d2", "c", "p3", "d", "p4:d4"));
+      store.putHashes("other", Map.of("e", "p5:d5"));
+
+      Map<String, String> suffixes = new LinkedHashMap<>();
+      suffixes.put("a", ":d1"); // matches: absent from the answer
+      suffixes.put("b", ":dX"); // differs: its stored hash comes back
+      suffixes.put("c", ":d3"); // stored without a line digest
+      suffixes.put("d", "a longer suffix than the hash:d4");
+      suffixes.put("e", ":d5"); // stored, but in another namespace
+      suffixes.put("new", ":d6");
+      assertThat(store.hashesUnlessEndingWith("profile", suffixes))
+          .isEqualTo(
+              Map.of(
+                  "b", Optional.of("p2:d2"),
+                  "c", Optional.of("p3"),
+                  "d", Optional.of("p4:d4"),
+                  "e", Optional.empty(),
+                  "new", Optional.empty()));
+      assertThat(store.hashesUnlessEndingWith("profile", Map.of("a", ":d1", "d", ":d4"))).isEmpty();
+      assertThat(store.hashesUnlessEndingWith("profile", Map.of())).isEmpty();
+    }
+
+    @Test
+    void comparesBatchesOfEverySize() {
+      Map<String, String> hashes = new LinkedHashMap<>();
+      for (String key : keys("c", 0, 1_200)) {
+        hashes.put(key, "p-" + key + ":" + key.hashCode() % 7);
+      }
+      store.putHashes("profile", hashes);
+      for (int size : new int[] {1, 16, 17, 500, 501, 1_200}) {
+        Map<String, String> suffixes = new LinkedHashMap<>();
+        Map<String, Optional<String>> expected = new HashMap<>();
+        for (String key : keys("c", 0, size)) {
+          boolean same = key.hashCode() % 3 != 0;
+          suffixes.put(key, same ? ":" + key.hashCode() % 7 : ":x");
+          if (!same) {
+            expected.put(key, Optional.of(hashes.get(key)));
+          }
+        }
+        suffixes.put("absent-" + size, ":1");
+        expected.put("absent-" + size, Optional.empty());
+        assertThat(store.hashesUnlessEndingWith("profile", suffixes))
+            .as("batch of %d", size)
+            .isEqualTo(expected);
+      }
+    }
+
+    @Test
     void rejectsNullKeys() {
       List<String> withNull = new ArrayList<>();
       withNull.add(null);
@@ -328,6 +378,32 @@ abstract class SyncStateStoreContractTest {
       assertThat(store.membersAmong("seg", List.of("a", "c", "x")))
           .containsExactlyInAnyOrder("a", "c");
       assertThat(store.membersAmong("other", List.of("a"))).isEmpty();
+    }
+
+    @Test
+    void tellsWhichKeysAreNotMembers() {
+      store.stageMembers("seg", "r1", List.of("a", "b", "c"));
+      store.commitMembership("seg", "r1");
+      store.stageMembers("other", "r1", List.of("x"));
+      store.commitMembership("other", "r1");
+      assertThat(store.nonMembersAmong("seg", List.of("a", "c", "x", "y", "x")))
+          .containsExactlyInAnyOrder("x", "y");
+      assertThat(store.nonMembersAmong("seg", List.of("a", "b"))).isEmpty();
+      List<String> many = keys("m", 0, 1_100);
+      store.stageMembers("big", "r1", many.subList(0, 600));
+      store.commitMembership("big", "r1");
+      assertThat(store.nonMembersAmong("big", many))
+          .containsExactlyInAnyOrderElementsOf(many.subList(600, 1_100));
+    }
+
+    @Test
+    void readsNonMembersInsideATransactionWithItsOwnWrites() {
+      store.transaction(
+          tx -> {
+            tx.stageMembers("seg", "r1", List.of("a"));
+            tx.commitMembership("seg", "r1");
+            assertThat(store.nonMembersAmong("seg", List.of("a", "b"))).containsExactly("b");
+          });
     }
   }
 
