@@ -116,6 +116,9 @@ public final class SegmentSync {
   /** The name under {@code ActivityCounts.other()} of custom events whose call failed. */
   public static final String CUSTOM_EVENTS_FAILED = "customEventsFailed";
 
+  // The name under ActivityCounts.other() of segment_entered events sent.
+  private static final String SEGMENT_ENTERED = "segmentEntered";
+
   private final BrazeGateway braze;
   private final OdpGateway odp;
   private final SyncStateStore state;
@@ -537,6 +540,8 @@ public final class SegmentSync {
     private long storedSeen;
     // Distinct stored members this process read in this run; equal to the stored count: no exits.
     private long storedMembersRead;
+    // Members this run added with the batch that announced their entry.
+    private long addedMembers;
 
     SegmentRun(
         Segment segment,
@@ -761,7 +766,7 @@ public final class SegmentSync {
         prepared = held;
         held = null;
       }
-      int rows = prepared.updates.size() + prepared.events.size();
+      int rows = prepared.updates.size() + prepared.events.size() + prepared.entryEvents.size();
       if (rows > 0
           && rows < batchSize
           && prepared.lines < HOLD_BATCHES * batchSize
@@ -780,7 +785,7 @@ public final class SegmentSync {
 
     private void dispatch(Prepared prepared) {
       Future<Upload> future =
-          prepared.updates.isEmpty() && prepared.events.isEmpty()
+          prepared.updates.isEmpty() && prepared.events.isEmpty() && prepared.entryEvents.isEmpty()
               ? null
               : uploads.submit(() -> upload(prepared));
       pending.add(new Pending(prepared, future));
@@ -848,15 +853,16 @@ public final class SegmentSync {
         throw e;
       }
       Set<String> entries = await(entering, "looking up the members of a batch");
+      List<String> entered = new ArrayList<>();
       if (dry) {
         storedSeen += suffixes.size() - entries.size();
         wouldEnter += entries.size();
       } else {
-        // Only entries are staged: an unchanged segment writes no membership row at all.
+        // Only entries are written: an unchanged segment writes no membership row at all.
         for (String id : keys) {
           boolean firstRead = members.add(id);
           if (entries.contains(id)) {
-            p.members.add(id);
+            entered.add(id);
           } else if (firstRead) {
             storedMembersRead++;
           }
@@ -907,6 +913,20 @@ public final class SegmentSync {
           }
           continue;
         }
+        if (!dry && entries.contains(id) && p.announced.add(id)) {
+          // Announced with the batch, from the identifiers at hand: staging the entry and
+          // reading its identity back at the end of the run cost a fifth of a first run.
+          p.entryEvents.add(
+              SegmentEvents.membership(
+                  rules.prefix(),
+                  "segment_entered",
+                  segment.id(),
+                  segment.name(),
+                  id,
+                  userIds,
+                  runStart,
+                  segmentRunId));
+        }
         MappedCustomer mapped = rules.apply(u);
         if (first) {
           stats.matched(1);
@@ -945,6 +965,12 @@ public final class SegmentSync {
         p.updates.add(new ProfileUpdate(userIds, attributes));
         p.brazeIds.add(id);
         p.hashes.add(value);
+      }
+      for (String id : entered) {
+        // Users not parsed (an unchanged line) or without identifiers: announced at the end.
+        if (!p.announced.contains(id)) {
+          p.members.add(id);
+        }
       }
       stats.read(p.read);
       if (!dry && sharedRun && !fullResync && !p.brazeIds.isEmpty()) {
@@ -1000,10 +1026,16 @@ public final class SegmentSync {
           result.profileFailure = e;
         }
       }
-      if (!p.events.isEmpty()) {
+      List<OdpEvent> events = p.events;
+      if (!p.entryEvents.isEmpty()) {
+        events = new ArrayList<>(p.events.size() + p.entryEvents.size());
+        events.addAll(p.events);
+        events.addAll(p.entryEvents);
+      }
+      if (!events.isEmpty()) {
         stats.odpCall();
         try {
-          result.events = odp.sendEvents(p.events);
+          result.events = odp.sendEvents(events);
         } catch (OdpException e) {
           result.eventFailure = e;
         }
@@ -1055,21 +1087,46 @@ public final class SegmentSync {
           stats.note(unconfirmed + " profiles were not confirmed by ODP; they are resent next run");
         }
       }
-      if (upload.eventFailure != null) {
+      int customEvents = prepared.events.size();
+      if (upload.eventFailure != null && customEvents > 0) {
         // The profiles stand on their own; only the events are owed. Not advancing the position
         // or the watermark makes the next run send them again (with the same ids).
         failures = true;
         positionsContiguous = false;
-        stats.count(CUSTOM_EVENTS_FAILED, prepared.events.size());
+        stats.count(CUSTOM_EVENTS_FAILED, customEvents);
         stats.problem(
-            prepared.events.size()
+            customEvents
                 + " custom events not delivered, resent next run: "
                 + upload.eventFailure.getMessage(),
             "segment " + segment.id());
       } else if (upload.events != null) {
-        stats.count(CUSTOM_EVENTS, prepared.events.size() - upload.events.errors().size());
+        int rejected = 0;
         for (RowError error : upload.events.errors()) {
-          stats.problem("ODP rejected a custom event: " + error.message(), "custom event");
+          if (error.index() < customEvents) {
+            rejected++;
+            stats.problem("ODP rejected a custom event: " + error.message(), "custom event");
+          } else {
+            stats.problem(
+                "ODP rejected a membership event: " + error.message(), "segment " + segment.id());
+          }
+        }
+        if (customEvents > 0) {
+          stats.count(CUSTOM_EVENTS, customEvents - rejected);
+        }
+      }
+      if (!prepared.announced.isEmpty()) {
+        if (upload.eventFailure == null) {
+          stats.count(SEGMENT_ENTERED, prepared.announced.size());
+        } else {
+          // Staged instead, as the entries of unchanged lines are: the end of the run announces
+          // them from the stored identities, with the same event ids.
+          prepared.members.addAll(prepared.announced);
+          prepared.announced.clear();
+          stats.note(
+              "segment "
+                  + segment.id()
+                  + ": segment entries not delivered with their batch, sent again at the end: "
+                  + upload.eventFailure.getMessage());
         }
       }
       Map<String, String> refreshed = prepared.refreshed;
@@ -1085,7 +1142,8 @@ public final class SegmentSync {
           !accepted.isEmpty()
               || !refreshed.isEmpty()
               || !prepared.identities.isEmpty()
-              || !prepared.members.isEmpty();
+              || !prepared.members.isEmpty()
+              || !prepared.announced.isEmpty();
       Instant now = clock.instant();
       // A checkpoint that only moves the position waits for the interval: the lines it covers
       // sent nothing, so re-reading them after a crash resends nothing either. Unreadable lines
@@ -1129,6 +1187,10 @@ public final class SegmentSync {
             if (!prepared.members.isEmpty()) {
               tx.stageMembers(segment.id(), segmentRunId, prepared.members);
             }
+            if (!prepared.announced.isEmpty()) {
+              tx.addMembers(segment.id(), prepared.announced);
+              addedMembers += prepared.announced.size();
+            }
             if (advance) {
               checkpoint =
                   checkpoint.toBuilder()
@@ -1159,7 +1221,7 @@ public final class SegmentSync {
           sendMembershipEvents(state.entered(segment.id(), segmentRunId), "segment_entered");
       long exited = sendExits();
       state.transaction(tx -> tx.addStagedMembers(segment.id(), segmentRunId));
-      stats.count("segmentEntered", entered);
+      stats.count(SEGMENT_ENTERED, entered);
       stats.count("segmentExited", exited);
     }
 
@@ -1168,7 +1230,7 @@ public final class SegmentSync {
      * once its events went out; a crash in between resends that page's events (same ids).
      */
     private long sendExits() {
-      if (storedMembersRead == state.memberCount(segment.id())) {
+      if (storedMembersRead + addedMembers == state.memberCount(segment.id())) {
         // Every stored member was read again: nobody exited, and the walk over all of them (the
         // largest part of an unchanged rerun's membership work) is skipped. A resumed run does not
         // count the members before its checkpoint, so it always walks.
@@ -1305,6 +1367,9 @@ public final class SegmentSync {
     final List<String> brazeIds = new ArrayList<>();
     final List<String> hashes = new ArrayList<>();
     final List<OdpEvent> events = new ArrayList<>();
+    // Entries announced with the batch (sent after its custom events, in the same requests).
+    final List<OdpEvent> entryEvents = new ArrayList<>();
+    final Set<String> announced = new LinkedHashSet<>();
     // Users whose profile is unchanged but whose export line is not: their new line digest.
     final Map<String, String> refreshed = new LinkedHashMap<>();
     int read;
@@ -1324,6 +1389,8 @@ public final class SegmentSync {
       brazeIds.addAll(next.brazeIds);
       hashes.addAll(next.hashes);
       events.addAll(next.events);
+      entryEvents.addAll(next.entryEvents);
+      announced.addAll(next.announced);
       refreshed.putAll(next.refreshed);
     }
   }

@@ -68,6 +68,11 @@ abstract class AbstractStateStore implements SyncStateStore {
   }
 
   @Override
+  public long addMembers(String segmentId, Collection<String> memberKeys) {
+    return transactionResult(tx -> tx.addMembers(segmentId, memberKeys));
+  }
+
+  @Override
   public long removeMembers(String segmentId, Collection<String> memberKeys) {
     return transactionResult(tx -> tx.removeMembers(segmentId, memberKeys));
   }

@@ -107,6 +107,12 @@ abstract class AbstractTx implements StateWriter {
   }
 
   @Override
+  public final long addMembers(String segmentId, Collection<String> memberKeys) {
+    check();
+    return doAddMembers(Args.key(segmentId, "segmentId"), Args.unique(memberKeys, "memberKeys"));
+  }
+
+  @Override
   public final long removeMembers(String segmentId, Collection<String> memberKeys) {
     check();
     return doRemoveMembers(Args.key(segmentId, "segmentId"), Args.unique(memberKeys, "memberKeys"));
@@ -385,6 +391,8 @@ abstract class AbstractTx implements StateWriter {
   abstract long doDiscardStaged(String segmentId);
 
   abstract MembershipChange doAddStagedMembers(String segmentId, String runId);
+
+  abstract long doAddMembers(String segmentId, List<String> keys);
 
   abstract long doRemoveMembers(String segmentId, List<String> keys);
 

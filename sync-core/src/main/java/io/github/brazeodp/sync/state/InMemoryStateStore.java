@@ -627,6 +627,19 @@ final class InMemoryStateStore extends AbstractStateStore {
     }
 
     @Override
+    long doAddMembers(String segmentId, List<String> keys) {
+      NavigableSet<String> current =
+          members.computeIfAbsent(segmentId, s -> new TreeSet<>(Codec.CODE_POINT_ORDER));
+      long added = 0;
+      for (String key : keys) {
+        if (add(current, key)) {
+          added++;
+        }
+      }
+      return added;
+    }
+
+    @Override
     long doRemoveMembers(String segmentId, List<String> keys) {
       NavigableSet<String> current = members.get(segmentId);
       long removed = 0;

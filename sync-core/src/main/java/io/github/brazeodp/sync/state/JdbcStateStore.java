@@ -2194,6 +2194,25 @@ final class JdbcStateStore extends AbstractStateStore {
     }
 
     @Override
+    long doAddMembers(String segmentId, List<String> keys) {
+      // In key order, as the hashes, so that SQLite appends to B-tree pages.
+      List<String> sorted = new ArrayList<>(keys);
+      sorted.sort(Codec.CODE_POINT_ORDER);
+      return sql(
+          "add members",
+          () ->
+              insert(
+                  "INSERT INTO member (segment, member) VALUES ",
+                  "(?, ?)",
+                  " ON CONFLICT DO NOTHING",
+                  sorted,
+                  (st, i, key) -> {
+                    st.setString(i, segmentId);
+                    st.setString(i + 1, key);
+                  }));
+    }
+
+    @Override
     long doRemoveMembers(String segmentId, List<String> keys) {
       return sql(
           "remove members",

@@ -118,6 +118,16 @@ public interface StateWriter {
   long removeMembers(String segmentId, Collection<String> memberKeys);
 
   /**
+   * Adds members to a segment's membership directly, without staging them: for a caller that
+   * announced their entry itself, in the same transaction as what it wrote about them.
+   *
+   * @param segmentId the Braze segment id
+   * @param memberKeys the members that entered
+   * @return how many were not members yet
+   */
+  long addMembers(String segmentId, Collection<String> memberKeys);
+
+  /**
    * Drops every staged membership of a segment, for example after an export that did not complete.
    *
    * @param segmentId the Braze segment id

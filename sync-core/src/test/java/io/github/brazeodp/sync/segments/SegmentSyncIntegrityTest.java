@@ -13,6 +13,8 @@ import io.github.brazeodp.sync.IdentityRule;
 import io.github.brazeodp.sync.RunLockedException;
 import io.github.brazeodp.sync.RunStats;
 import io.github.brazeodp.sync.SyncReport;
+import io.github.brazeodp.sync.fake.Fault;
+import io.github.brazeodp.sync.fake.InMemoryOdp;
 import io.github.brazeodp.sync.mapping.FieldMappings;
 import io.github.brazeodp.sync.port.DelegatingBraze;
 import io.github.brazeodp.sync.port.ExportHandle;
@@ -176,6 +178,54 @@ class SegmentSyncIntegrityTest {
         .singleElement()
         .satisfies(e -> assertThat(e.data()).containsEntry("_braze_event_name", "bought"));
     assertThat(actions("segment_exited")).isEmpty();
+  }
+
+  @Test
+  void entriesGoOutWithTheirBatchAlsoWhenALaterLineIsUnreadable() {
+    w.segmentOf("seg", "All", 30);
+    w.braze.exportFileSize(10);
+    SyncReport damaged =
+        w.sync(Selection.all()).braze(new DamagingBraze(Set.of("u25"))).batchSize(10).build().run();
+
+    // The 29 readable users entered, each announced once, with the batch that read it; the
+    // unreadable one is neither announced nor stored, and nobody exits.
+    assertThat(damaged.status()).isEqualTo(Status.PARTIAL);
+    assertThat(damaged.counts().other()).containsEntry("segmentEntered", 29L);
+    assertThat(actions("segment_entered")).hasSize(29);
+    assertThat(w.state.memberCount("seg")).isEqualTo(29);
+    assertThat(w.state.membersAmong("seg", List.of("u25"))).isEmpty();
+
+    w.clock.advance(Duration.ofDays(1));
+    SyncReport clean = w.sync(Selection.all()).batchSize(10).build().run();
+    assertThat(clean.status()).isEqualTo(Status.SUCCEEDED);
+    assertThat(clean.counts().other()).containsEntry("segmentEntered", 1L);
+    assertThat(actions("segment_entered")).hasSize(30);
+    assertThat(actions("segment_exited")).isEmpty();
+    assertThat(w.state.memberCount("seg")).isEqualTo(30);
+  }
+
+  @Test
+  void entriesWhoseCallFailedAreAnnouncedAtTheEndOfTheRun() {
+    w.segmentOf("seg", "All", 30);
+    w.braze.exportFileSize(10);
+    // The events call of the first batch fails (its custom events are owed to the next run).
+    w.odp.failNext(InMemoryOdp.Operation.SEND_EVENTS, 1, Fault.SERVER_ERROR);
+    SyncReport first = w.sync(Selection.all()).batchSize(10).build().run();
+
+    assertThat(first.counts().other()).containsEntry("segmentEntered", 30L);
+    assertThat(actions("segment_entered")).hasSize(30);
+    assertThat(
+            actions("segment_entered").stream()
+                .map(e -> e.data().get("_braze_braze_id"))
+                .distinct())
+        .hasSize(30);
+    assertThat(first.notes()).anyMatch(n -> n.contains("sent again at the end"));
+    assertThat(w.state.memberCount("seg")).isEqualTo(30);
+
+    w.clock.advance(Duration.ofDays(1));
+    SyncReport second = w.sync(Selection.all()).batchSize(10).build().run();
+    assertThat(second.counts().other()).containsEntry("segmentEntered", 0L);
+    assertThat(actions("segment_entered")).hasSize(30);
   }
 
   @Test

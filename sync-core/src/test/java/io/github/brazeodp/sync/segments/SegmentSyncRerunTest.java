@@ -34,7 +34,7 @@ class SegmentSyncRerunTest {
     w.segmentOf("seg", "All", 120);
     w.state = recording(w.state);
     w.sync(Selection.all()).batchSize(10).build().run();
-    assertThat(writes).contains("putHashes", "stageMembers", "putIdentities");
+    assertThat(writes).contains("putHashes", "addMembers", "putIdentities");
     assertThat(hash("u7")).matches("[0-9a-f]{32}:[0-9a-f]{16}");
 
     writes.clear();
@@ -44,7 +44,8 @@ class SegmentSyncRerunTest {
     assertThat(second.counts().unchanged()).isEqualTo(120);
     assertThat(second.counts().sent()).isZero();
     assertThat(writes)
-        .doesNotContain("putHashes", "stageMembers", "putIdentities", "removeMembers");
+        .doesNotContain(
+            "putHashes", "stageMembers", "addMembers", "putIdentities", "removeMembers");
     // One checkpoint when the export starts; the clock did not move, so no batch wrote another.
     assertThat(writes.stream().filter("putCheckpoint"::equals)).hasSize(1);
 

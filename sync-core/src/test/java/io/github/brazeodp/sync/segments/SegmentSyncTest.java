@@ -272,7 +272,8 @@ class SegmentSyncTest {
             .build();
     assertThatThrownBy(crashing::run).hasMessageContaining("simulated crash");
     int upsertsBefore = w.odp.upserts().size();
-    assertThat(upsertsBefore).isBetween(30, 40); // file 4 may have been in flight
+    // Reading runs two batches ahead of the commits: files 4 and 5 may have been in flight.
+    assertThat(upsertsBefore).isBetween(30, 50);
 
     w.clock.advance(Duration.ofMinutes(10));
     SyncReport resumed = w.sync(Selection.all()).batchSize(10).build().run();

@@ -397,6 +397,24 @@ abstract class SyncStateStoreContractTest {
     }
 
     @Test
+    void addsMembersWithoutStaging() {
+      store.stageMembers("seg", "r1", List.of("a"));
+      store.commitMembership("seg", "r1");
+      assertThat(store.addMembers("seg", List.of("a", "b", "c", "b"))).isEqualTo(2);
+      assertThat(all(store.members("seg"))).containsExactly("a", "b", "c");
+      assertThat(store.memberCount("other")).isZero();
+      assertThatThrownBy(
+              () ->
+                  store.transaction(
+                      tx -> {
+                        tx.addMembers("seg", List.of("d"));
+                        throw new IllegalStateException("rolled back");
+                      }))
+          .hasMessageContaining("rolled back");
+      assertThat(store.memberCount("seg")).isEqualTo(3);
+    }
+
+    @Test
     void readsNonMembersInsideATransactionWithItsOwnWrites() {
       store.transaction(
           tx -> {
