@@ -2242,13 +2242,29 @@ final class JdbcStateStore extends AbstractStateStore {
                 "UPDATE identity SET external_id = NULL WHERE external_id = ?",
                 releasedExternalIds,
                 (st, i, externalId) -> st.setString(i, externalId));
-            List<IdentityRecord> withExternalId =
-                records.stream().filter(r -> r.externalId() != null).toList();
-            // First release the external ids this batch assigns, so that the upserts below can
-            // never collide on the unique external_id index.
+            Map<String, IdentityRecord> byExternalId = new HashMap<>();
+            for (IdentityRecord r : records) {
+              if (r.externalId() != null) {
+                byExternalId.put(r.externalId(), r);
+              }
+            }
+            // First release the external ids this batch assigns that another user holds, so that
+            // the upserts below can never collide on the unique external_id index. One look-up
+            // per few hundred ids finds those (almost always none) instead of one update per row.
+            List<IdentityRecord> heldByOthers = new ArrayList<>();
+            selectIn(
+                "SELECT external_id, braze_id FROM identity WHERE external_id IN ",
+                "",
+                new ArrayList<>(byExternalId.keySet()),
+                rs -> {
+                  IdentityRecord r = byExternalId.get(rs.getString(1));
+                  if (r != null && !r.brazeId().equals(rs.getString(2))) {
+                    heldByOthers.add(r);
+                  }
+                });
             batch(
                 "UPDATE identity SET external_id = NULL WHERE external_id = ? AND braze_id <> ?",
-                withExternalId,
+                heldByOthers,
                 (st, i, r) -> {
                   st.setString(i, r.externalId());
                   st.setString(i + 1, r.brazeId());

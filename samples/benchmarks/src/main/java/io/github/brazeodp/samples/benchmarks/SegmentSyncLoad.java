@@ -98,15 +98,19 @@ public final class SegmentSyncLoad {
     // A short pass first warms the JIT, as the sync's first batches do not count for much either.
     if (codec) {
       SegmentCodecLoad.pass(firstExport);
-      // The sync's own code (state, HTTP, events) is warmed too: two full first runs into throwaway
-      // stores of the same kind, uncounted. On two cores the JIT compiler otherwise takes most of a
-      // core during a 100,000-user first run (3.5 s of CPU in a 6 s run; after one warm-up run
-      // still
-      // 1.2 s, with 150 deoptimizations and the batch loop compiled only then), and the ratio would
-      // measure the compiler rather than the sync.
+      // The sync's own code (state, HTTP, events) is warmed too: full first runs into throwaway
+      // stores of the same kind, uncounted, until one of them spends less than a tenth of its
+      // time compiling (at most six). On two cores the JIT compiler otherwise takes most of a
+      // core during a 100,000-user first run (3.5 s of CPU in a 6 s run; after two warm-up runs
+      // still a sixth of the measured run's CPU, in code run once per request such as OkHttp's
+      // and the stand-ins'), and the ratio would measure the compiler rather than the sync.
       long profiles = counting.profiles.get();
       long events = counting.events.get();
-      for (int w = 0; w < 2; w++) {
+      java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+      double compiling = 1;
+      for (int w = 0; w < 6 && compiling > 0.1; w++) {
+        long compiledBefore = jit.getTotalCompilationTime();
+        long warmStart = System.nanoTime();
         try (SyncStateStore warm =
             inMemory
                 ? SyncStateStore.inMemory()
@@ -120,6 +124,11 @@ public final class SegmentSyncLoad {
               .build()
               .run();
         }
+        compiling =
+            (jit.getTotalCompilationTime() - compiledBefore)
+                * 1e6
+                / (System.nanoTime() - warmStart);
+        System.out.printf("warm-up=%d compilingShare=%.2f%n", w + 1, compiling);
       }
       counting.profiles.set(profiles);
       counting.events.set(events);
