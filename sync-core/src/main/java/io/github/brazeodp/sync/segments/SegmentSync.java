@@ -58,12 +58,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -523,7 +525,14 @@ public final class SegmentSync {
     private final Instant eventsSince;
     private final EventWatermark watermark;
     private final AtomicLong malformed = new AtomicLong();
-    private final Deque<Pending> pending = new ArrayDeque<>();
+    // Commits run on their own thread, in read order, while this one reads and prepares the next
+    // batches: on the segment thread they took two fifths of a first run. At most two wait.
+    private final ExecutorService committer =
+        Executors.newSingleThreadExecutor(threads("segment-commit"));
+    private final Deque<Future<?>> committing = new ArrayDeque<>();
+    // Set when a commit failed or the segment thread gave up: later commits are skipped, so that
+    // no checkpoint passes a batch that was not committed.
+    private volatile boolean stopCommits;
     // Batches with a few rows to send, waiting to go out with the next ones.
     private Prepared held;
     // Every member this run read (fingerprints): who is not in it at the end has exited.
@@ -534,7 +543,8 @@ public final class SegmentSync {
     private Checkpoint checkpoint;
     private boolean positionsContiguous = true;
     private boolean failures;
-    private long read;
+    // Written by the segment thread, read by commits for the progress listener.
+    private volatile long read;
     private long sent;
     private long wouldEnter;
     private long storedSeen;
@@ -572,6 +582,14 @@ public final class SegmentSync {
     }
 
     Outcome run() {
+      try {
+        return runSegment();
+      } finally {
+        closeCommits();
+      }
+    }
+
+    private Outcome runSegment() {
       ExportHandle handle = null;
       ExportPosition resume = null;
       Optional<Checkpoint> saved = dry ? Optional.empty() : state.checkpoint(scope);
@@ -692,8 +710,8 @@ public final class SegmentSync {
           dispatch(held);
           held = null;
         }
-        while (!pending.isEmpty()) {
-          commit(pending.poll());
+        while (!committing.isEmpty()) {
+          await(committing.poll(), "committing a batch");
         }
         // Entries that are not user files (folders, hidden or oddly named files) carry no users,
         // but the operator should still see that the archive held something we did not read.
@@ -775,9 +793,7 @@ public final class SegmentSync {
         // that they go out in full requests: with 1 % changed, each batch of 500 would otherwise
         // cost ODP a request of 5 profiles, a fiftieth of what its 10 requests/s allow.
         held = prepared;
-        while (!pending.isEmpty() && done(pending.peek())) {
-          commit(pending.poll());
-        }
+        reapCommits(Integer.MAX_VALUE);
         return;
       }
       dispatch(prepared);
@@ -788,19 +804,52 @@ public final class SegmentSync {
           prepared.updates.isEmpty() && prepared.events.isEmpty() && prepared.entryEvents.isEmpty()
               ? null
               : uploads.submit(() -> upload(prepared));
-      pending.add(new Pending(prepared, future));
-      // Reading runs ahead of uploads by at most two batches per segment.
-      while (pending.size() > 2 || (!pending.isEmpty() && done(pending.peek()))) {
-        commit(pending.poll());
+      Pending pending = new Pending(prepared, future);
+      committing.add(
+          committer.submit(
+              () -> {
+                if (stopCommits) {
+                  throw new CancellationException("an earlier batch was not committed");
+                }
+                try {
+                  commit(pending);
+                } catch (RuntimeException | Error e) {
+                  stopCommits = true;
+                  throw e;
+                }
+              }));
+      // Reading runs ahead of the commits by at most two batches per segment.
+      reapCommits(2);
+    }
+
+    /** Waits while more than {@code most} commits wait, and surfaces those that are done. */
+    private void reapCommits(int most) {
+      while (committing.size() > most || (!committing.isEmpty() && committing.peek().isDone())) {
+        await(committing.poll(), "committing a batch");
       }
     }
 
-    private boolean done(Pending p) {
-      return p.future == null || p.future.isDone();
+    /**
+     * Ends the commits: those still queued (only after a failure) are skipped, and this returns
+     * once none runs, so that nothing is written after the segment's run ended.
+     */
+    private void closeCommits() {
+      stopCommits = true;
+      committer.shutdown();
+      try {
+        // A running commit ends: it waits at most for its upload, which the client times out.
+        committer.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stopCommits = true;
+        committer.shutdownNow();
+      }
     }
 
     private Prepared prepare(List<ExportLine> lines, ExportPosition last) {
       Prepared p = new Prepared(last, lines.size());
+      // Every line up to this batch's last has been read, and none after it.
+      p.malformed = malformed.get();
       int n = lines.size();
       // First the ids, from a scan of each line where it can (a parse where it cannot), so that the
       // stored hashes and memberships of the whole batch come in one look-up each.
@@ -1151,7 +1200,7 @@ public final class SegmentSync {
       boolean moveOnly =
           advance
               && !writes
-              && malformed.get() == checkpointedMalformed
+              && prepared.malformed == checkpointedMalformed
               && checkpointedAt != null
               && now.isBefore(checkpointedAt.plus(checkpointInterval));
       if (writes || (advance && !moveOnly)) {
@@ -1196,14 +1245,14 @@ public final class SegmentSync {
                   checkpoint.toBuilder()
                       .position(position.fileName(), position.line())
                       .attribute(FILE_INDEX, String.valueOf(position.fileIndex()))
-                      .attribute(MALFORMED, String.valueOf(malformed.get()))
+                      .attribute(MALFORMED, String.valueOf(prepared.malformed))
                       .build();
               tx.putCheckpoint(scope, checkpoint);
             }
           });
       if (advance) {
         checkpointedAt = now;
-        checkpointedMalformed = malformed.get();
+        checkpointedMalformed = prepared.malformed;
       }
     }
 
@@ -1361,6 +1410,8 @@ public final class SegmentSync {
   private static final class Prepared {
     ExportPosition last;
     int lines;
+    // Unreadable lines up to and including this batch.
+    long malformed;
     final List<String> members = new ArrayList<>();
     final List<IdentityRecord> identities = new ArrayList<>();
     final List<ProfileUpdate> updates = new ArrayList<>();
@@ -1383,6 +1434,7 @@ public final class SegmentSync {
     void absorb(Prepared next) {
       last = next.last;
       lines += next.lines;
+      malformed = next.malformed;
       members.addAll(next.members);
       identities.addAll(next.identities);
       updates.addAll(next.updates);

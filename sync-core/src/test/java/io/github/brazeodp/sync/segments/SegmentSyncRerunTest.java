@@ -22,12 +22,14 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /** The fast paths of a rerun: unchanged lines skipped, membership and checkpoints written less. */
 class SegmentSyncRerunTest {
   private final World w = new World();
   private final List<String> writes = Collections.synchronizedList(new ArrayList<>());
+  private volatile Predicate<String> failWrite = name -> false;
 
   @Test
   void anUnchangedRerunParsesNothingAndWritesNoHashMemberOrPerBatchCheckpoint() {
@@ -192,6 +194,41 @@ class SegmentSyncRerunTest {
     assertThat(w.state.membersAmong("seg", List.of("u45", "u50"))).containsExactly("u50");
   }
 
+  @Test
+  void aFailedCommitStopsTheLaterOnesAndTheNextRunResumesAfterTheLastCommittedBatch() {
+    w.segmentOf("seg", "All", 60);
+    w.braze.exportFileSize(10);
+    w.state = recording(w.state);
+    AtomicInteger hashWrites = new AtomicInteger();
+    failWrite = name -> name.equals("putHashes") && hashWrites.incrementAndGet() == 3;
+    assertThatThrownBy(() -> w.sync(Selection.all()).batchSize(10).build().run())
+        .hasMessageContaining("disk full");
+    int upsertsBefore = w.odp.upserts().size();
+    // The third batch's commit failed: batches 1 and 2 are committed, and no later batch, even if
+    // it was sent meanwhile.
+    assertThat(w.state.hashes(SegmentSync.HASHES, List.of("u19", "u20", "u35", "u59")))
+        .containsOnlyKeys("u19");
+
+    failWrite = name -> false;
+    w.clock.advance(Duration.ofMinutes(10));
+    SyncReport resumed = w.sync(Selection.all()).batchSize(10).build().run();
+    assertThat(resumed.notes()).anyMatch(n -> n.contains("resumed export"));
+    assertThat(resumed.counts().read()).isEqualTo(40);
+    assertThat(resumed.counts().sent()).isEqualTo(40);
+    List<String> resent =
+        w.odp.upserts().subList(upsertsBefore, w.odp.upserts().size()).stream()
+            .map(u -> u.identifiers().get("email"))
+            .toList();
+    assertThat(resent).doesNotContain("user0@example.com", "user19@example.com");
+    assertThat(w.state.hashCount(SegmentSync.HASHES)).isEqualTo(60);
+    assertThat(w.state.memberCount("seg")).isEqualTo(60);
+    assertThat(
+            actions("segment_entered").stream()
+                .map(e -> e.data().get("_braze_braze_id"))
+                .distinct())
+        .hasSize(60);
+  }
+
   private String hash(String brazeId) {
     return w.state.hashes(SegmentSync.HASHES, List.of(brazeId)).get(brazeId);
   }
@@ -244,6 +281,9 @@ class SegmentSyncRerunTest {
             new Class<?>[] {StateWriter.class},
             (p, m, a) -> {
               writes.add(m.getName());
+              if (failWrite.test(m.getName())) {
+                throw new IllegalStateException("disk full (simulated)");
+              }
               return invoke(m, tx, a);
             });
   }
