@@ -8,9 +8,26 @@ package io.github.brazeodp.sync.segments;
  * the other segment instead. Thread-safe.
  */
 final class SeenUsers {
-  private long[] table = new long[1 << 10];
+  // Pre-sizing keeps the largest table from being copied: growing copies the whole table each
+  // time it doubles, and the old and new tables are both on the heap meanwhile.
+  private static final int MAX_PRESIZE = 1 << 22;
+
+  private long[] table;
   private int size;
   private boolean hasZero;
+
+  SeenUsers() {
+    this(0);
+  }
+
+  /** A table that holds {@code expected} ids without growing (up to two million). */
+  SeenUsers(long expected) {
+    int capacity = 1 << 10;
+    while (capacity < MAX_PRESIZE && expected >= capacity / 2) {
+      capacity <<= 1;
+    }
+    table = new long[capacity];
+  }
 
   /** Adds the id; returns whether it was not seen before. */
   synchronized boolean add(String brazeId) {

@@ -536,7 +536,9 @@ public final class SegmentSync {
     // Batches with a few rows to send, waiting to go out with the next ones.
     private Prepared held;
     // Every member this run read (fingerprints): who is not in it at the end has exited.
-    private final SeenUsers members = new SeenUsers();
+    private SeenUsers members = new SeenUsers();
+    // The stored members when this run started reading (none for a dry run).
+    private long storedAtStart;
     private Instant checkpointedAt;
     private long checkpointedMalformed;
     private String segmentRunId;
@@ -550,8 +552,6 @@ public final class SegmentSync {
     private long storedSeen;
     // Distinct stored members this process read in this run; equal to the stored count: no exits.
     private long storedMembersRead;
-    // Members this run added with the batch that announced their entry.
-    private long addedMembers;
 
     SegmentRun(
         Segment segment,
@@ -642,6 +642,11 @@ public final class SegmentSync {
                     stats.rejected(
                         "malformed export line: " + e.getMessage(), e.fileName() + ":" + e.line());
                   });
+      if (!dry) {
+        // Only this run changes the membership while it holds the segment's lock.
+        storedAtStart = state.memberCount(segment.id());
+        members = new SeenUsers(storedAtStart);
+      }
       if (resume != null) {
         options = options.resumeAfter(resume);
         if (!dry) {
@@ -1238,7 +1243,6 @@ public final class SegmentSync {
             }
             if (!prepared.announced.isEmpty()) {
               tx.addMembers(segment.id(), prepared.announced);
-              addedMembers += prepared.announced.size();
             }
             if (advance) {
               checkpoint =
@@ -1279,7 +1283,7 @@ public final class SegmentSync {
      * once its events went out; a crash in between resends that page's events (same ids).
      */
     private long sendExits() {
-      if (storedMembersRead + addedMembers == state.memberCount(segment.id())) {
+      if (storedMembersRead == storedAtStart) {
         // Every stored member was read again: nobody exited, and the walk over all of them (the
         // largest part of an unchanged rerun's membership work) is skipped. A resumed run does not
         // count the members before its checkpoint, so it always walks.

@@ -18,4 +18,18 @@ class SeenUsersTest {
     assertThat(seen.add("")).isTrue();
     assertThat(seen.add("")).isFalse();
   }
+
+  @Test
+  void aPresizedTableHoldsMoreThanExpectedAndAnAbsurdExpectationIsCapped() {
+    SeenUsers seen = new SeenUsers(1_000);
+    for (int i = 0; i < 5_000; i++) {
+      assertThat(seen.add("b" + i)).isTrue();
+    }
+    assertThat(seen.contains("b4999")).isTrue();
+    assertThat(seen.contains("b5000")).isFalse();
+    // A stored count far beyond what one run reads does not allocate beyond the cap.
+    SeenUsers capped = new SeenUsers(Long.MAX_VALUE / 4);
+    assertThat(capped.add("x")).isTrue();
+    assertThat(capped.add("x")).isFalse();
+  }
 }
