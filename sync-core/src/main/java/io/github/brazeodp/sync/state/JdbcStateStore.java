@@ -1421,16 +1421,24 @@ final class JdbcStateStore extends AbstractStateStore {
    */
   @Override
   public long acknowledge(Collection<String> ids) {
+    return withoutSync(() -> super.acknowledge(ids));
+  }
+
+  /**
+   * Runs a write of its own at {@code synchronous=NORMAL}, for writes whose loss in a power failure
+   * only sends events again: acknowledgements and outbox claims (see {@link #acknowledge}).
+   */
+  private <T> T withoutSync(java.util.function.Supplier<T> write) {
     lock.lock();
     try {
       ensureOpen();
       if (depth > 0 || dialect != SqlDialect.SQLITE) {
         // Within a caller's transaction its commit decides; PostgreSQL keeps its own settings.
-        return super.acknowledge(ids);
+        return write.get();
       }
       synchronous("NORMAL");
       try {
-        return super.acknowledge(ids);
+        return write.get();
       } finally {
         restoreFullSync();
       }
@@ -1521,13 +1529,18 @@ final class JdbcStateStore extends AbstractStateStore {
     Args.lease(lease);
     long nowNanos = Codec.clampNanos(now);
     long until = Codec.clampNanos(now.plus(lease));
-    return write(
-        "claim outbox messages",
-        () -> {
-          List<OutboxMessage> claimed = claimRows(owner, limit, nowNanos, until);
-          claimChunks(owner, limit, nowNanos, until, claimed);
-          return List.copyOf(claimed);
-        });
+    // A claim undone by a power loss leaves its messages claimable again: they are sent again with
+    // their idempotence ids, never lost. Waiting for the disk here held the lock the receivers'
+    // commits wait for, once per forwarder cycle.
+    return withoutSync(
+        () ->
+            write(
+                "claim outbox messages",
+                () -> {
+                  List<OutboxMessage> claimed = claimRows(owner, limit, nowNanos, until);
+                  claimChunks(owner, limit, nowNanos, until, claimed);
+                  return List.copyOf(claimed);
+                }));
   }
 
   /** Claims single-message rows of the outbox table, oldest first. */

@@ -131,6 +131,23 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
   }
 
   @Test
+  void aClaimSkipsTheSyncButLeavesTheConnectionAtFull() throws Exception {
+    JdbcStateStore sqlite = (JdbcStateStore) store;
+    store.enqueue(List.of(new OutboxMessage("a", "p", T0)));
+    store.transaction(
+        tx ->
+            tx.enqueueNew(
+                List.of(new OutboxMessage("b", "p", T0), new OutboxMessage("c", "p", T0))));
+
+    assertThat(store.claimOutbox("fwd", 10, T0, Duration.ofMinutes(1))).hasSize(3);
+
+    assertThat(sqlite.synchronousLevel()).isEqualTo(2);
+    reopen();
+    // The claims were committed: another owner gets nothing before they expire.
+    assertThat(store.claimOutbox("other", 10, T0, Duration.ofMinutes(1))).isEmpty();
+  }
+
+  @Test
   void keepsEverythingAcrossCloseAndReopen() {
     Checkpoint checkpoint =
         Checkpoint.builder("run-1")
