@@ -480,7 +480,8 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
     store.appendActivity(activity("old", Flow.SEGMENT_SYNC, T0));
     store.close();
     // Back to what version 1 wrote: no dead letters, parked events or attempt counts (version 2),
-    // no lock table and no reason column (version 3), no outbox claims (version 6).
+    // no lock table and no reason column (version 3), no outbox claims (version 6), no outbox
+    // chunks (version 7).
     execute(
         file(),
         "DROP TABLE dead_letter",
