@@ -1497,27 +1497,38 @@ final class JdbcStateStore extends AbstractStateStore {
                           Codec.fromNanos(rs.getLong(3)),
                           rs.getInt(4))),
               limit);
-          if (messages.size() < limit) {
-            // Then the chunks, oldest first; each holds at least one message.
-            query(
-                "SELECT c.enqueued_at, c.attempts, d.ids, d.payloads FROM outbox_chunk c"
-                    + " JOIN outbox_chunk_data d ON d.seq = c.seq ORDER BY c.seq LIMIT ?",
-                rs -> {
-                  List<OutboxMessage> chunk =
-                      chunkMessages(
-                          rs.getString(3),
-                          rs.getString(4),
-                          Codec.fromNanos(rs.getLong(1)),
-                          rs.getInt(2));
-                  for (OutboxMessage m : chunk) {
-                    if (messages.size() < limit) {
-                      messages.add(m);
-                    }
+          // The chunks, oldest first (each holds at least one message), merged in by enqueue time,
+          // so that the first message is the oldest one for the outbox age that monitoring shows
+          // (rows replayed from the dead letters are newer than chunks waiting behind them).
+          List<OutboxMessage> chunked = new ArrayList<>();
+          query(
+              "SELECT c.enqueued_at, c.attempts, d.ids, d.payloads FROM outbox_chunk c"
+                  + " JOIN outbox_chunk_data d ON d.seq = c.seq ORDER BY c.seq LIMIT ?",
+              rs -> {
+                for (OutboxMessage m :
+                    chunkMessages(
+                        rs.getString(3),
+                        rs.getString(4),
+                        Codec.fromNanos(rs.getLong(1)),
+                        rs.getInt(2))) {
+                  if (chunked.size() < limit) {
+                    chunked.add(m);
                   }
-                },
-                limit - messages.size());
+                }
+              },
+              limit);
+          List<OutboxMessage> merged =
+              new ArrayList<>(Math.min(limit, messages.size() + chunked.size()));
+          int r = 0;
+          int c = 0;
+          while (merged.size() < limit && (r < messages.size() || c < chunked.size())) {
+            boolean row =
+                c == chunked.size()
+                    || (r < messages.size()
+                        && !chunked.get(c).enqueuedAt().isBefore(messages.get(r).enqueuedAt()));
+            merged.add(row ? messages.get(r++) : chunked.get(c++));
           }
-          return messages;
+          return merged;
         });
   }
 

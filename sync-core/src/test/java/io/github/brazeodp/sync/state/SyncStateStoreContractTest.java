@@ -721,6 +721,22 @@ abstract class SyncStateStoreContractTest {
     }
 
     @Test
+    void theFirstMessageReadIsTheOldestOneWhicheverWayItWasQueued() {
+      queue(request);
+      store.enqueue(List.of(new OutboxMessage("later", "x", T0.plusSeconds(60))));
+      assertThat(store.peekOutbox(1)).containsExactly(request.get(0));
+      assertThat(store.peekOutbox(10))
+          .extracting(OutboxMessage::id)
+          .containsExactly("c1", "c2", "c3", "c4", "later");
+      store.acknowledge(List.of("c1", "c2", "c3", "c4"));
+      queue(
+          List.of(
+              new OutboxMessage("newer-1", "y", T0.plusSeconds(120)),
+              new OutboxMessage("newer-2", "z", T0.plusSeconds(120))));
+      assertThat(store.peekOutbox(1)).extracting(OutboxMessage::id).containsExactly("later");
+    }
+
+    @Test
     void singleMessagesAndRequestsAreBothDelivered() {
       store.enqueue(List.of(new OutboxMessage("s1", "a", T0)));
       queue(request);
