@@ -671,7 +671,8 @@ public final class CurrentsReceiver {
     for (String id : news) {
       queue.add(p.candidates.get(id));
     }
-    tx.enqueue(queue);
+    // The ids were new to markSeen just now: the store keeps the request's events together.
+    tx.enqueueNew(queue);
     size[0] += queue.size();
     size[1] += addBytes;
     return queue.size();

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -78,12 +79,19 @@ public final class CurrentsTransformer {
   private static final List<String> PHONE_FIELDS =
       List.of("to_phone_number", "user_phone_number", "phone_number");
   private static final long MAX_EPOCH_SECONDS = 253_402_300_799L; // 9999-12-31T23:59:59Z
+  // Bounds the name and action caches: Braze sends a few hundred distinct field names and event
+  // types, so a bound this size is never reached by real traffic, only by hostile posts.
+  private static final int MAX_CACHED_NAMES = 4_096;
 
   private final String prefix;
   private final IdentityRule identity;
   private final SyncStateStore identityMap;
   private final long maxEventBytes;
   private final int maxDepth;
+  // Top-level field name -> prefixed snake-case data name, and event type -> action: the same few
+  // hundred strings were built again for every event, a tenth of the receiver's transform time.
+  private final Map<String, String> names = new ConcurrentHashMap<>();
+  private final Map<String, String> actions = new ConcurrentHashMap<>();
 
   private CurrentsTransformer(Builder b) {
     this.prefix = b.prefix;
@@ -273,26 +281,30 @@ public final class CurrentsTransformer {
     Map<String, ?> user = object(event, "user", where, id);
     Map<String, ?> properties = object(event, "properties", where, id);
 
-    List<String> notes = new ArrayList<>();
-    Map<String, Object> data = new LinkedHashMap<>();
-    put(data, prefix + "id", id, notes);
-    put(data, prefix + "event_type", eventType, notes);
-    flatten(user, prefix, data, notes);
-    flatten(properties, prefix, data, notes);
+    List<String> notes = new ArrayList<>(0);
+    // Sized for the fields at hand, so that the map is not rehashed while it fills.
+    Map<String, Object> data =
+        new LinkedHashMap<>((int) ((user.size() + properties.size() + event.size()) / 0.75f) + 1);
+    put(data, name("id"), id, notes);
+    put(data, name("event_type"), eventType, notes);
+    flatten(user, data, notes);
+    flatten(properties, data, notes);
     for (Map.Entry<String, ?> e : event.entrySet()) {
       switch (e.getKey()) {
         case "id", "event_type", "time", "user", "properties" -> {}
-        default -> flattenValue(prefix + snake(e.getKey()), e.getValue(), data, notes);
+        default -> flattenValue(name(e.getKey()), e.getValue(), data, notes);
       }
     }
 
+    // The constructor copies the maps once; the builder would copy them twice more.
     OdpEvent odp =
-        OdpEvent.builder(EVENT_TYPE, action(eventType))
-            .identifiers(identifiers(user, properties, known))
-            .data(data)
-            .ts(ts)
-            .idempotenceId(id)
-            .build();
+        new OdpEvent(
+            EVENT_TYPE,
+            cachedAction(eventType),
+            identifiers(user, properties, known),
+            data,
+            ts,
+            id);
     return new TransformedEvent(id, eventType, odp, notes);
   }
 
@@ -307,6 +319,29 @@ public final class CurrentsTransformer {
     String rest =
         eventType.startsWith("users.") ? eventType.substring("users.".length()) : eventType;
     return rest.replace('.', '_').toLowerCase(Locale.ROOT);
+  }
+
+  private String cachedAction(String eventType) {
+    String a = actions.get(eventType);
+    if (a == null) {
+      a = action(eventType);
+      if (actions.size() < MAX_CACHED_NAMES) {
+        actions.put(eventType, a);
+      }
+    }
+    return a;
+  }
+
+  /** The data name of a top-level field: the prefix and the key in snake case. */
+  private String name(String key) {
+    String n = names.get(key);
+    if (n == null) {
+      n = prefix + snake(key);
+      if (names.size() < MAX_CACHED_NAMES) {
+        names.put(key, n);
+      }
+    }
+    return n;
   }
 
   // ---- identifiers ---------------------------------------------------------------------------
@@ -401,6 +436,9 @@ public final class CurrentsTransformer {
       throw new InvalidCurrentsEventException(
           "time", where + ".time: must be a number of epoch seconds, was " + show(v));
     }
+    if (n instanceof Long l && l >= 0 && l <= MAX_EPOCH_SECONDS) {
+      return Instant.ofEpochSecond(l); // Braze's usual integer seconds: no decimal arithmetic
+    }
     BigDecimal seconds = n instanceof Long l ? BigDecimal.valueOf(l) : new BigDecimal(n.toString());
     if (seconds.signum() < 0 || seconds.compareTo(BigDecimal.valueOf(MAX_EPOCH_SECONDS)) > 0) {
       throw new InvalidCurrentsEventException(
@@ -460,10 +498,9 @@ public final class CurrentsTransformer {
 
   // ---- flattening ----------------------------------------------------------------------------
 
-  private void flatten(
-      Map<String, ?> fields, String namePrefix, Map<String, Object> data, List<String> notes) {
+  private void flatten(Map<String, ?> fields, Map<String, Object> data, List<String> notes) {
     for (Map.Entry<String, ?> e : fields.entrySet()) {
-      flattenValue(namePrefix + snake(e.getKey()), e.getValue(), data, notes);
+      flattenValue(name(e.getKey()), e.getValue(), data, notes);
     }
   }
 
@@ -518,6 +555,9 @@ public final class CurrentsTransformer {
    * starts a new word, every character outside {@code a-z0-9_} becomes {@code _}.
    */
   static String snake(String key) {
+    if (isSnake(key)) {
+      return key; // most of Braze's names already are: no copy
+    }
     StringBuilder out = new StringBuilder(key.length() + 4);
     for (int i = 0; i < key.length(); i++) {
       char c = key.charAt(i);
@@ -534,6 +574,19 @@ public final class CurrentsTransformer {
       }
     }
     return out.length() == 0 ? "_" : out.toString();
+  }
+
+  private static boolean isSnake(String key) {
+    if (key.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Builds {@link CurrentsTransformer}s. */

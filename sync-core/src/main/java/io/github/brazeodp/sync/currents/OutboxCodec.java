@@ -30,8 +30,14 @@ final class OutboxCodec {
 
   /** The payload of an event kept as the row the gateway encoded. */
   static String row(byte[] encoded) {
-    return ROW_PREFIX + new String(encoded, StandardCharsets.UTF_8);
+    // One decode of prefix and row together: decoding the row, then concatenating, copied it twice.
+    byte[] payload = new byte[ROW_PREFIX_BYTES.length + encoded.length];
+    System.arraycopy(ROW_PREFIX_BYTES, 0, payload, 0, ROW_PREFIX_BYTES.length);
+    System.arraycopy(encoded, 0, payload, ROW_PREFIX_BYTES.length, encoded.length);
+    return new String(payload, StandardCharsets.UTF_8);
   }
+
+  private static final byte[] ROW_PREFIX_BYTES = ROW_PREFIX.getBytes(StandardCharsets.US_ASCII);
 
   static boolean isRow(String payload) {
     return payload.startsWith(ROW_PREFIX);

@@ -48,6 +48,9 @@ public record TransformedEvent(
    * @return the number of truncated fields
    */
   public long truncatedFields() {
+    if (notes.isEmpty()) {
+      return 0; // nearly every event: no stream to set up
+    }
     return notes.stream().filter(n -> n.startsWith(CurrentsTransformer.TRUNCATED_NOTE)).count();
   }
 }

@@ -103,6 +103,11 @@ abstract class AbstractStateStore implements SyncStateStore {
   }
 
   @Override
+  public long enqueueNew(Collection<OutboxMessage> messages) {
+    return transactionResult(tx -> tx.enqueueNew(messages));
+  }
+
+  @Override
   public long acknowledge(Collection<String> ids) {
     return transactionResult(tx -> tx.acknowledge(ids));
   }

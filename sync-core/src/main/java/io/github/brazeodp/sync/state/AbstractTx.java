@@ -199,6 +199,19 @@ abstract class AbstractTx implements StateWriter {
   }
 
   @Override
+  public final long enqueueNew(Collection<OutboxMessage> messages) {
+    check();
+    Objects.requireNonNull(messages, "messages");
+    Map<String, OutboxMessage> byId = new LinkedHashMap<>();
+    for (OutboxMessage message : messages) {
+      Objects.requireNonNull(message, "messages must not contain null");
+      Codec.storable(message.enqueuedAt(), "enqueuedAt");
+      byId.putIfAbsent(message.id(), message);
+    }
+    return doEnqueueNew(new ArrayList<>(byId.values()));
+  }
+
+  @Override
   public final long acknowledge(Collection<String> ids) {
     check();
     return doAcknowledge(Args.unique(ids, "ids"));
@@ -414,6 +427,12 @@ abstract class AbstractTx implements StateWriter {
 
   /** Appends messages with distinct ids, skipping ids already queued. */
   abstract long doEnqueue(List<OutboxMessage> messages);
+
+  /**
+   * Appends messages with distinct ids none of which is queued (the caller marked them seen for the
+   * first time in this transaction); a store may keep them together.
+   */
+  abstract long doEnqueueNew(List<OutboxMessage> messages);
 
   abstract long doAcknowledge(List<String> ids);
 

@@ -709,6 +709,11 @@ final class InMemoryStateStore extends AbstractStateStore {
     }
 
     @Override
+    long doEnqueueNew(List<OutboxMessage> messages) {
+      return doEnqueue(messages); // one message per entry: there are no rows to save here
+    }
+
+    @Override
     long doEnqueue(List<OutboxMessage> messages) {
       long added = 0;
       for (OutboxMessage message : messages) {

@@ -26,6 +26,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -99,6 +101,22 @@ final class JdbcStateStore extends AbstractStateStore {
       List.of(
           "ALTER TABLE outbox ADD COLUMN claim_owner TEXT",
           "ALTER TABLE outbox ADD COLUMN claim_until INTEGER");
+
+  /**
+   * Outbox chunks: the messages of one {@link StateWriter#enqueueNew} call (one Currents request)
+   * in one row instead of one row each, which took a third of the receiver's and most of the
+   * forwarder's store time (a row and an id index entry per event, written, claimed and deleted).
+   * Claim state and attempts are in {@code outbox_chunk}, the ids and payloads in {@code
+   * outbox_chunk_data}: claiming a chunk rewrites a few bytes, not its payload pages. Rows of the
+   * {@code outbox} table, from earlier versions or single messages, are read as before.
+   */
+  private static final List<String> SCHEMA_V7 =
+      List.of(
+          "CREATE TABLE outbox_chunk (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+              + " messages INTEGER NOT NULL, size INTEGER NOT NULL, enqueued_at INTEGER NOT NULL,"
+              + " attempts INTEGER NOT NULL DEFAULT 0, claim_owner TEXT, claim_until INTEGER)",
+          "CREATE TABLE outbox_chunk_data (seq INTEGER PRIMARY KEY, ids TEXT NOT NULL,"
+              + " payloads TEXT NOT NULL)");
 
   /**
    * Forward migrations, by the schema version each one produces. A file at version {@code v} gets
@@ -207,6 +225,10 @@ final class JdbcStateStore extends AbstractStateStore {
   private final ReentrantLock readerLock = new ReentrantLock();
   private Connection reader;
   private final Map<String, PreparedStatement> readerStatements = new HashMap<>();
+  // The outbox chunks this store claimed, by seq, with their ids (a chunk's ids never change):
+  // tells which acknowledged or retried ids make up whole chunks, one statement each. Only a hint:
+  // a chunk missing from it is found by its ids. Guarded by lock.
+  private final Map<Long, List<String>> claimedChunks = new HashMap<>();
 
   private JdbcStateStore(Path path, String label, SqlDialect dialect, Connection connection) {
     this.path = path;
@@ -519,6 +541,7 @@ final class JdbcStateStore extends AbstractStateStore {
     steps.put(2, SCHEMA_V2);
     steps.put(3, SCHEMA_V3);
     steps.put(6, SCHEMA_V6);
+    steps.put(7, SCHEMA_V7);
     return Collections.unmodifiableNavigableMap(steps);
   }
 
@@ -1546,16 +1569,24 @@ final class JdbcStateStore extends AbstractStateStore {
    */
   @Override
   public long acknowledge(Collection<String> ids) {
+    return withoutSync(() -> super.acknowledge(ids));
+  }
+
+  /**
+   * Runs a write of its own at {@code synchronous=NORMAL}, for writes whose loss in a power failure
+   * only sends events again: acknowledgements and outbox claims (see {@link #acknowledge}).
+   */
+  private <T> T withoutSync(java.util.function.Supplier<T> write) {
     lock.lock();
     try {
       ensureOpen();
       if (depth > 0 || dialect != SqlDialect.SQLITE) {
         // Within a caller's transaction its commit decides; PostgreSQL keeps its own settings.
-        return super.acknowledge(ids);
+        return write.get();
       }
       synchronous("NORMAL");
       try {
-        return super.acknowledge(ids);
+        return write.get();
       } finally {
         restoreFullSync();
       }
@@ -1614,7 +1645,38 @@ final class JdbcStateStore extends AbstractStateStore {
                           Codec.fromNanos(rs.getLong(3)),
                           rs.getInt(4))),
               limit);
-          return messages;
+          // The chunks, oldest first (each holds at least one message), merged in by enqueue time,
+          // so that the first message is the oldest one for the outbox age that monitoring shows
+          // (rows replayed from the dead letters are newer than chunks waiting behind them).
+          List<OutboxMessage> chunked = new ArrayList<>();
+          query(
+              "SELECT c.enqueued_at, c.attempts, d.ids, d.payloads FROM outbox_chunk c"
+                  + " JOIN outbox_chunk_data d ON d.seq = c.seq ORDER BY c.seq LIMIT ?",
+              rs -> {
+                for (OutboxMessage m :
+                    chunkMessages(
+                        rs.getString(3),
+                        rs.getString(4),
+                        Codec.fromNanos(rs.getLong(1)),
+                        rs.getInt(2))) {
+                  if (chunked.size() < limit) {
+                    chunked.add(m);
+                  }
+                }
+              },
+              limit);
+          List<OutboxMessage> merged =
+              new ArrayList<>(Math.min(limit, messages.size() + chunked.size()));
+          int r = 0;
+          int c = 0;
+          while (merged.size() < limit && (r < messages.size() || c < chunked.size())) {
+            boolean row =
+                c == chunked.size()
+                    || (r < messages.size()
+                        && !chunked.get(c).enqueuedAt().isBefore(messages.get(r).enqueuedAt()));
+            merged.add(row ? messages.get(r++) : chunked.get(c++));
+          }
+          return merged;
         });
   }
 
@@ -1626,33 +1688,345 @@ final class JdbcStateStore extends AbstractStateStore {
     Args.lease(lease);
     long nowNanos = Codec.clampNanos(now);
     long until = Codec.clampNanos(now.plus(lease));
-    return write(
-        "claim outbox messages",
-        () -> {
-          // PostgreSQL: rows another forwarder is claiming right now are skipped, not waited for;
-          // a claim it committed is re-checked after the lock and excludes the row.
-          TreeMap<Long, OutboxMessage> claimed = new TreeMap<>();
-          query(
-              "UPDATE outbox SET claim_owner = ?, claim_until = ? WHERE seq IN (SELECT seq FROM"
-                  + " outbox WHERE claim_until IS NULL OR claim_until <= ? OR claim_owner = ?"
-                  + " ORDER BY seq LIMIT ?"
-                  + dialect.skipLocked()
-                  + ") RETURNING seq, id, payload, enqueued_at, attempts",
-              rs ->
-                  claimed.put(
-                      rs.getLong(1),
-                      new OutboxMessage(
-                          rs.getString(2),
-                          rs.getString(3),
-                          Codec.fromNanos(rs.getLong(4)),
-                          rs.getInt(5))),
-              owner,
-              until,
-              nowNanos,
-              owner,
-              limit);
-          return List.copyOf(claimed.values());
+    // A claim undone by a power loss leaves its messages claimable again: they are sent again with
+    // their idempotence ids, never lost. Waiting for the disk here held the lock the receivers'
+    // commits wait for, once per forwarder cycle.
+    return withoutSync(
+        () ->
+            write(
+                "claim outbox messages",
+                () -> {
+                  List<OutboxMessage> claimed = claimRows(owner, limit, nowNanos, until);
+                  claimChunks(owner, limit, nowNanos, until, claimed);
+                  return List.copyOf(claimed);
+                }));
+  }
+
+  /** Claims single-message rows of the outbox table, oldest first. */
+  private List<OutboxMessage> claimRows(String owner, int limit, long nowNanos, long until)
+      throws SQLException {
+    // PostgreSQL: rows another forwarder is claiming right now are skipped, not waited for;
+    // a claim it committed is re-checked after the lock and excludes the row.
+    TreeMap<Long, OutboxMessage> claimed = new TreeMap<>();
+    query(
+        "UPDATE outbox SET claim_owner = ?, claim_until = ? WHERE seq IN (SELECT seq FROM"
+            + " outbox WHERE claim_until IS NULL OR claim_until <= ? OR claim_owner = ?"
+            + " ORDER BY seq LIMIT ?"
+            + dialect.skipLocked()
+            + ") RETURNING seq, id, payload, enqueued_at, attempts",
+        rs ->
+            claimed.put(
+                rs.getLong(1),
+                new OutboxMessage(
+                    rs.getString(2),
+                    rs.getString(3),
+                    Codec.fromNanos(rs.getLong(4)),
+                    rs.getInt(5))),
+        owner,
+        until,
+        nowNanos,
+        owner,
+        limit);
+    return new ArrayList<>(claimed.values());
+  }
+
+  /**
+   * Claims whole chunks after the rows, oldest first, while they fit within {@code limit}. A chunk
+   * larger than a whole claim is first moved to single rows, so that the claim takes part of it.
+   */
+  private void claimChunks(
+      String owner, int limit, long nowNanos, long until, List<OutboxMessage> claimed)
+      throws SQLException {
+    long after = 0;
+    while (claimed.size() < limit) {
+      long[][] found = new long[1][];
+      // PostgreSQL: as for rows, a chunk another forwarder is claiming is skipped, and one it
+      // claimed meanwhile is re-checked after the lock.
+      query(
+          "SELECT seq, messages, enqueued_at, attempts FROM outbox_chunk WHERE seq > ? AND"
+              + " (claim_until IS NULL OR claim_until <= ? OR claim_owner = ?) ORDER BY seq LIMIT 1"
+              + dialect.skipLocked(),
+          rs -> found[0] = new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)},
+          after,
+          nowNanos,
+          owner);
+      long[] chunk = found[0];
+      if (chunk == null) {
+        return;
+      }
+      long seq = chunk[0];
+      if (claimed.size() + chunk[1] > limit) {
+        if (claimed.isEmpty()) {
+          explode(seq);
+          claimed.addAll(claimRows(owner, limit, nowNanos, until));
+        }
+        return;
+      }
+      update(
+          "UPDATE outbox_chunk SET claim_owner = ?, claim_until = ? WHERE seq = ?",
+          owner,
+          until,
+          seq);
+      String[] data = chunkData(seq);
+      List<OutboxMessage> messages =
+          chunkMessages(data[0], data[1], Codec.fromNanos(chunk[2]), (int) chunk[3]);
+      claimed.addAll(messages);
+      if (claimedChunks.size() >= 10_000) {
+        claimedChunks.clear(); // claims that lapsed unacknowledged; the hint is rebuilt by claims
+      }
+      claimedChunks.put(seq, messages.stream().map(OutboxMessage::id).toList());
+      after = seq;
+    }
+  }
+
+  /** A chunk's ids and payloads, as written. */
+  private String[] chunkData(long seq) throws SQLException {
+    String[] data = new String[2];
+    query(
+        "SELECT ids, payloads FROM outbox_chunk_data WHERE seq = ?",
+        rs -> {
+          data[0] = rs.getString(1);
+          data[1] = rs.getString(2);
+        },
+        seq);
+    if (data[0] == null) {
+      throw new SQLException("outbox chunk " + seq + " has no ids and payloads");
+    }
+    return data;
+  }
+
+  private static List<OutboxMessage> chunkMessages(
+      String ids, String payloads, Instant enqueuedAt, int attempts) throws SQLException {
+    List<String> idList = unpack(ids);
+    List<String> payloadList = unpack(payloads);
+    if (idList == null || payloadList == null || idList.size() != payloadList.size()) {
+      throw new SQLException("an outbox chunk's ids and payloads do not match; the row is damaged");
+    }
+    List<OutboxMessage> messages = new ArrayList<>(idList.size());
+    for (int i = 0; i < idList.size(); i++) {
+      messages.add(new OutboxMessage(idList.get(i), payloadList.get(i), enqueuedAt, attempts));
+    }
+    return messages;
+  }
+
+  /**
+   * Joins strings as {@code <length>:<string>} each, lengths in chars: ids and payloads may hold
+   * any character, so no separator would do.
+   */
+  static String pack(List<String> values) {
+    int chars = 0;
+    for (String v : values) {
+      chars += v.length() + 8;
+    }
+    StringBuilder out = new StringBuilder(chars);
+    for (String v : values) {
+      out.append(v.length()).append(':').append(v);
+    }
+    return out.toString();
+  }
+
+  /** Splits what {@link #pack} joined; null if the text is not such a list. */
+  static List<String> unpack(String packed) {
+    List<String> values = new ArrayList<>();
+    int i = 0;
+    while (i < packed.length()) {
+      int colon = packed.indexOf(':', i);
+      if (colon <= i || colon - i > 10) {
+        return null;
+      }
+      int length = 0;
+      for (int k = i; k < colon; k++) {
+        char c = packed.charAt(k);
+        if (c < '0' || c > '9') {
+          return null;
+        }
+        length = length * 10 + (c - '0');
+      }
+      int end = colon + 1 + length;
+      if (length < 0 || end > packed.length() || end < 0) {
+        return null;
+      }
+      values.add(packed.substring(colon + 1, end));
+      i = end;
+    }
+    return values;
+  }
+
+  /** Writes messages that share their enqueue time and have no attempts as one chunk. */
+  private long insertChunk(List<OutboxMessage> messages) throws SQLException {
+    List<String> ids = new ArrayList<>(messages.size());
+    List<String> payloads = new ArrayList<>(messages.size());
+    long size = 0;
+    for (OutboxMessage m : messages) {
+      ids.add(m.id());
+      payloads.add(m.payload());
+      size += m.sizeInBytes();
+    }
+    long seq =
+        queryLong(
+            "INSERT INTO outbox_chunk (messages, size, enqueued_at) VALUES (?, ?, ?) RETURNING seq",
+            messages.size(),
+            size,
+            Codec.toNanos(messages.get(0).enqueuedAt()));
+    update(
+        "INSERT INTO outbox_chunk_data (seq, ids, payloads) VALUES (?, ?, ?)",
+        seq,
+        pack(ids),
+        pack(payloads));
+    return messages.size();
+  }
+
+  /**
+   * Moves a chunk's messages to single rows of the outbox table, keeping their enqueue time,
+   * attempts and claim, so that one of them can be acknowledged, retried or dead-lettered alone.
+   *
+   * @return how many messages moved; 0 if the chunk is gone
+   */
+  private int explode(long seq) throws SQLException {
+    claimedChunks.remove(seq);
+    Object[] head = new Object[4];
+    query(
+        "SELECT enqueued_at, attempts, claim_owner, claim_until FROM outbox_chunk WHERE seq = ?",
+        rs -> {
+          head[0] = rs.getLong(1);
+          head[1] = rs.getInt(2);
+          head[2] = rs.getString(3);
+          long claimUntil = rs.getLong(4);
+          head[3] = rs.wasNull() ? null : claimUntil;
+        },
+        seq);
+    if (head[0] == null) {
+      return 0;
+    }
+    String[] data = chunkData(seq);
+    List<OutboxMessage> messages =
+        chunkMessages(data[0], data[1], Codec.fromNanos((Long) head[0]), (Integer) head[1]);
+    insert(
+        "INSERT INTO outbox (id, payload, size, enqueued_at, attempts, claim_owner, claim_until)"
+            + " VALUES ",
+        "(?, ?, ?, ?, ?, ?, ?)",
+        " ON CONFLICT DO NOTHING",
+        messages,
+        (st, i, m) -> {
+          st.setString(i, m.id());
+          st.setString(i + 1, m.payload());
+          st.setLong(i + 2, m.sizeInBytes());
+          st.setLong(i + 3, (Long) head[0]);
+          st.setInt(i + 4, (Integer) head[1]);
+          setParam(st, i + 5, head[2]);
+          setParam(st, i + 6, head[3]);
         });
+    update("DELETE FROM outbox_chunk WHERE seq = ?", seq);
+    update("DELETE FROM outbox_chunk_data WHERE seq = ?", seq);
+    return messages.size();
+  }
+
+  /**
+   * Moves the chunks holding any of {@code ids} to single rows: those this store claimed are known,
+   * the others are looked for among every chunk's ids.
+   *
+   * @return how many messages moved
+   */
+  private long explodeHolding(Collection<String> ids) throws SQLException {
+    Set<String> unlocated = new HashSet<>(ids);
+    Set<Long> seqs = new TreeSet<>();
+    for (Map.Entry<Long, List<String>> e : claimedChunks.entrySet()) {
+      for (String id : e.getValue()) {
+        if (unlocated.remove(id)) {
+          seqs.add(e.getKey());
+        }
+      }
+    }
+    if (!unlocated.isEmpty() && queryLong("SELECT seq FROM outbox_chunk LIMIT 1") > 0) {
+      query(
+          "SELECT seq, ids FROM outbox_chunk_data",
+          rs -> {
+            List<String> chunkIds = unpack(rs.getString(2));
+            if (chunkIds != null) {
+              for (String id : chunkIds) {
+                if (unlocated.contains(id)) {
+                  seqs.add(rs.getLong(1));
+                  break;
+                }
+              }
+            }
+          });
+    }
+    long moved = 0;
+    for (long seq : seqs) {
+      moved += explode(seq);
+    }
+    return moved;
+  }
+
+  /**
+   * Applies a per-message change to messages in rows or chunks: a claimed chunk whose messages are
+   * all among {@code ids} with one statement ({@code chunkSql}, the seq bound), every other id with
+   * {@code rowSql} (the id bound); an id in no row is looked for in the chunks, whose messages then
+   * move to rows and get {@code rowSql} too.
+   *
+   * @param dropChunk whether {@code chunkSql} removes the chunk, so its data goes too
+   * @return how many messages changed
+   */
+  private long perMessage(List<String> ids, String chunkSql, boolean dropChunk, String rowSql)
+      throws SQLException {
+    Set<String> wanted = new HashSet<>(ids);
+    Set<String> done = new HashSet<>();
+    long changed = 0;
+    for (Map.Entry<Long, List<String>> e : new ArrayList<>(claimedChunks.entrySet())) {
+      if (!wanted.containsAll(e.getValue())) {
+        continue;
+      }
+      // Released or gone either way: a later claim knows it again.
+      claimedChunks.remove(e.getKey());
+      if (update(chunkSql, e.getKey()) > 0) {
+        if (dropChunk) {
+          update("DELETE FROM outbox_chunk_data WHERE seq = ?", e.getKey());
+        }
+        changed += e.getValue().size();
+        done.addAll(e.getValue());
+      }
+    }
+    List<String> rest = new ArrayList<>(ids.size() - done.size());
+    for (String id : ids) {
+      if (!done.contains(id)) {
+        rest.add(id);
+      }
+    }
+    List<String> missed = rowsMissed(rowSql, rest);
+    changed += rest.size() - missed.size();
+    if (!missed.isEmpty() && explodeHolding(missed) > 0) {
+      changed += batch(rowSql, missed, (st, i, id) -> st.setString(i, id));
+    }
+    return changed;
+  }
+
+  /** Runs {@code sql} once per id, batched, and returns the ids it changed no row for. */
+  private List<String> rowsMissed(String sql, List<String> ids) throws SQLException {
+    List<String> missed = new ArrayList<>();
+    if (ids.isEmpty()) {
+      return missed;
+    }
+    PreparedStatement statement = statement(sql);
+    try {
+      for (int from = 0; from < ids.size(); from += BATCH_SIZE) {
+        int to = Math.min(ids.size(), from + BATCH_SIZE);
+        for (int i = from; i < to; i++) {
+          statement.setString(1, ids.get(i));
+          statement.addBatch();
+        }
+        int[] counts = statement.executeBatch();
+        for (int k = 0; k < counts.length; k++) {
+          if (counts[k] == 0) {
+            missed.add(ids.get(from + k));
+          }
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      statement.clearBatch();
+      throw e;
+    }
+    return missed;
   }
 
   @Override
@@ -1664,6 +2038,12 @@ final class JdbcStateStore extends AbstractStateStore {
           query(
               "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM outbox",
               rs -> size[0] = new OutboxSize(rs.getLong(1), rs.getLong(2)));
+          query(
+              "SELECT COALESCE(SUM(messages), 0), COALESCE(SUM(size), 0) FROM outbox_chunk",
+              rs ->
+                  size[0] =
+                      new OutboxSize(
+                          size[0].messages() + rs.getLong(1), size[0].bytes() + rs.getLong(2)));
           return size[0];
         });
   }
@@ -2332,10 +2712,28 @@ final class JdbcStateStore extends AbstractStateStore {
     }
 
     @Override
+    long doEnqueueNew(List<OutboxMessage> messages) {
+      Instant at = messages.isEmpty() ? null : messages.get(0).enqueuedAt();
+      for (OutboxMessage m : messages) {
+        if (m.attempts() != 0 || !m.enqueuedAt().equals(at)) {
+          return doEnqueue(messages); // a chunk has one time and one attempt count
+        }
+      }
+      return messages.size() < 2
+          ? doEnqueue(messages)
+          : sql("write to the outbox", () -> insertChunk(messages));
+    }
+
+    @Override
     long doAcknowledge(List<String> ids) {
       return sql(
           "acknowledge outbox messages",
-          () -> batch("DELETE FROM outbox WHERE id = ?", ids, (st, i, id) -> st.setString(i, id)));
+          () ->
+              perMessage(
+                  ids,
+                  "DELETE FROM outbox_chunk WHERE seq = ?",
+                  true,
+                  "DELETE FROM outbox WHERE id = ?"));
     }
 
     @Override
@@ -2343,11 +2741,13 @@ final class JdbcStateStore extends AbstractStateStore {
       return sql(
           "count delivery attempts",
           () ->
-              batch(
-                  "UPDATE outbox SET attempts = attempts + 1, claim_owner = NULL,"
-                      + " claim_until = NULL WHERE id = ?",
+              perMessage(
                   ids,
-                  (st, i, id) -> st.setString(i, id)));
+                  "UPDATE outbox_chunk SET attempts = attempts + 1, claim_owner = NULL,"
+                      + " claim_until = NULL WHERE seq = ?",
+                  false,
+                  "UPDATE outbox SET attempts = attempts + 1, claim_owner = NULL,"
+                      + " claim_until = NULL WHERE id = ?"));
     }
 
     @Override
@@ -2356,27 +2756,44 @@ final class JdbcStateStore extends AbstractStateStore {
       return sql(
           "move outbox messages to the dead letters",
           () -> {
-            // Delete, then insert: a replaced letter moves to the end, as its new seq says.
-            batch(
-                "DELETE FROM dead_letter WHERE id = ?",
-                reasonsById.keySet(),
-                (st, i, id) -> st.setString(i, id));
-            batch(
-                "INSERT INTO dead_letter"
-                    + " (id, payload, size, enqueued_at, attempts, dead_at, reason)"
-                    + " SELECT id, payload, size, enqueued_at, attempts, ?, ? FROM outbox"
-                    + " WHERE id = ?",
-                reasonsById.entrySet(),
-                (st, i, e) -> {
-                  st.setLong(i, nanos);
-                  st.setString(i + 1, e.getValue());
-                  st.setString(i + 2, e.getKey());
-                });
-            return batch(
-                "DELETE FROM outbox WHERE id = ?",
-                reasonsById.keySet(),
-                (st, i, id) -> st.setString(i, id));
+            List<String> missed = deadLetterRows(reasonsById, nanos);
+            long moved = reasonsById.size() - missed.size();
+            // Ids in no row: those in chunks move to rows first, then to the dead letters.
+            if (!missed.isEmpty() && explodeHolding(missed) > 0) {
+              Map<String, String> rest = new LinkedHashMap<>();
+              for (String id : missed) {
+                rest.put(id, reasonsById.get(id));
+              }
+              moved += rest.size() - deadLetterRows(rest, nanos).size();
+            }
+            return moved;
           });
+    }
+
+    /**
+     * Moves the outbox rows of these ids to the dead letters.
+     *
+     * @return the ids in no row
+     */
+    private List<String> deadLetterRows(Map<String, String> reasonsById, long nanos)
+        throws SQLException {
+      // Delete, then insert: a replaced letter moves to the end, as its new seq says.
+      batch(
+          "DELETE FROM dead_letter WHERE id = ?",
+          reasonsById.keySet(),
+          (st, i, id) -> st.setString(i, id));
+      batch(
+          "INSERT INTO dead_letter"
+              + " (id, payload, size, enqueued_at, attempts, dead_at, reason)"
+              + " SELECT id, payload, size, enqueued_at, attempts, ?, ? FROM outbox"
+              + " WHERE id = ?",
+          reasonsById.entrySet(),
+          (st, i, e) -> {
+            st.setLong(i, nanos);
+            st.setString(i + 1, e.getValue());
+            st.setString(i + 2, e.getKey());
+          });
+      return rowsMissed("DELETE FROM outbox WHERE id = ?", new ArrayList<>(reasonsById.keySet()));
     }
 
     @Override

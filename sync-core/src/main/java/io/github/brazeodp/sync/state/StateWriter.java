@@ -172,6 +172,19 @@ public interface StateWriter {
   long enqueue(Collection<OutboxMessage> messages);
 
   /**
+   * Appends messages whose ids this transaction has just marked seen for the first time ({@link
+   * #markSeen} returned them), so that none of them can be queued already. The store may keep them
+   * together, as one row instead of one per message, which is what makes the Currents receiver's
+   * writes cheap; they are still claimed, acknowledged, retried and dead-lettered one by one like
+   * the messages of {@link #enqueue}. An id that is queued after all may be delivered twice (with
+   * its one idempotence id), never lost.
+   *
+   * @param messages the messages, queued in this order
+   * @return how many messages were added
+   */
+  long enqueueNew(Collection<OutboxMessage> messages);
+
+  /**
    * Removes delivered messages from the outbox.
    *
    * @param ids the ids of the delivered messages

@@ -318,6 +318,46 @@ class CurrentsTransformerTest {
   }
 
   @Test
+  void namesAndActionsAreTheSameOnEveryUseOfOneTransformerAlsoPastItsNameCache() {
+    // One transformer keeps the names it built; more distinct names than it keeps (hostile posts)
+    // are built each time, with the same result.
+    CurrentsTransformer t = CurrentsTransformer.builder().prefix("braze_").build();
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < 5_000; i += 997) {
+        StringBuilder fields = new StringBuilder();
+        for (int k = i; k < i + 997; k++) {
+          fields.append(k == i ? "" : ",").append("\"fieldName").append(k).append("\":").append(k);
+        }
+        TransformedEvent e =
+            t.transform(event("n" + i, "users.Custom.Type" + i, fields.toString()));
+        assertThat(e.event().action()).isEqualTo("custom_type" + i);
+        assertThat(e.event().data())
+            .containsEntry("braze_field_name" + i, (long) i)
+            .containsEntry("braze_field_name" + (i + 996), (long) (i + 996))
+            .containsEntry("braze_user_id", "b-n" + i);
+      }
+    }
+  }
+
+  @Test
+  void integerTimesAtTheBoundsAreReadAndBeyondThemRefused() {
+    CurrentsTransformer t = CurrentsTransformer.builder().build();
+    assertThat(t.transform("{\"event_type\":\"x.Y\",\"id\":\"a\",\"time\":0}").event().ts())
+        .isEqualTo(Instant.EPOCH);
+    assertThat(
+            t.transform("{\"event_type\":\"x.Y\",\"id\":\"b\",\"time\":253402300799}").event().ts())
+        .isEqualTo(Instant.parse("9999-12-31T23:59:59Z"));
+    assertThatThrownBy(
+            () -> t.transform("{\"event_type\":\"x.Y\",\"id\":\"c\",\"time\":253402300800}"))
+        .isInstanceOf(InvalidCurrentsEventException.class)
+        .hasMessageContaining("time")
+        .hasMessageContaining("253402300800");
+    assertThatThrownBy(() -> t.transform("{\"event_type\":\"x.Y\",\"id\":\"d\",\"time\":-1}"))
+        .isInstanceOf(InvalidCurrentsEventException.class)
+        .hasMessageContaining("-1");
+  }
+
+  @Test
   void fractionalTimeKeepsSubSeconds() {
     String json = "{\"event_type\":\"x.Y\",\"id\":\"f\",\"time\":1700000000.25}";
     assertThat(CurrentsTransformer.builder().build().transform(json).event().ts())

@@ -101,6 +101,12 @@ class OutboxCodecTest {
         .doesNotContainKeys("ts", "idempotence_id");
     assertThat(back.ts()).isEqualTo(Instant.ofEpochSecond(2033802504));
     assertThat(back.idempotenceId()).isEqualTo("e1");
+
+    String wide = row.replace("a@example.com", "é😀€@example.com");
+    String widePayload = OutboxCodec.row(wide.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(widePayload).isEqualTo(OutboxCodec.ROW_PREFIX + wide);
+    assertThat(OutboxCodec.rowBytes(widePayload))
+        .isEqualTo(wide.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   @Test

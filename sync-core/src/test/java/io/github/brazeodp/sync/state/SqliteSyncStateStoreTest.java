@@ -131,6 +131,23 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
   }
 
   @Test
+  void aClaimSkipsTheSyncButLeavesTheConnectionAtFull() throws Exception {
+    JdbcStateStore sqlite = (JdbcStateStore) store;
+    store.enqueue(List.of(new OutboxMessage("a", "p", T0)));
+    store.transaction(
+        tx ->
+            tx.enqueueNew(
+                List.of(new OutboxMessage("b", "p", T0), new OutboxMessage("c", "p", T0))));
+
+    assertThat(store.claimOutbox("fwd", 10, T0, Duration.ofMinutes(1))).hasSize(3);
+
+    assertThat(sqlite.synchronousLevel()).isEqualTo(2);
+    reopen();
+    // The claims were committed: another owner gets nothing before they expire.
+    assertThat(store.claimOutbox("other", 10, T0, Duration.ofMinutes(1))).isEmpty();
+  }
+
+  @Test
   void keepsEverythingAcrossCloseAndReopen() {
     Checkpoint checkpoint =
         Checkpoint.builder("run-1")
@@ -463,7 +480,8 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
     store.appendActivity(activity("old", Flow.SEGMENT_SYNC, T0));
     store.close();
     // Back to what version 1 wrote: no dead letters, parked events or attempt counts (version 2),
-    // no lock table and no reason column (version 3), no outbox claims (version 6).
+    // no lock table and no reason column (version 3), no outbox claims (version 6), no outbox
+    // chunks (version 7).
     execute(
         file(),
         "DROP TABLE dead_letter",
@@ -473,6 +491,8 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
         "ALTER TABLE activity DROP COLUMN reason",
         "ALTER TABLE outbox DROP COLUMN claim_owner",
         "ALTER TABLE outbox DROP COLUMN claim_until",
+        "DROP TABLE outbox_chunk",
+        "DROP TABLE outbox_chunk_data",
         "DELETE FROM schema_version WHERE version > 1");
 
     store = SyncStateStore.sqlite(file());
@@ -480,6 +500,64 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
     assertThat(store.tryLock("scope", "a", T0, Duration.ofMinutes(1)).owner()).isEqualTo("a");
     assertThat(queryString(file(), "SELECT MAX(version) FROM schema_version"))
         .isEqualTo(Integer.toString(JdbcStateStore.SCHEMA_VERSION));
+  }
+
+  @Test
+  void outboxRowsOfAVersionSixFileAreDeliveredAfterTheUpgrade() throws Exception {
+    store.enqueue(
+        List.of(new OutboxMessage("old-1", "a", T0), new OutboxMessage("old-2", "b", T0)));
+    store.claimOutbox("fwd", 1, T0, Duration.ofMinutes(1));
+    store.close();
+    // Back to version 6: no outbox chunks.
+    execute(
+        file(),
+        "DROP TABLE outbox_chunk",
+        "DROP TABLE outbox_chunk_data",
+        "DELETE FROM schema_version WHERE version > 6");
+
+    store = SyncStateStore.sqlite(file());
+    assertThat(queryString(file(), "SELECT MAX(version) FROM schema_version")).isEqualTo("7");
+    store.transaction(
+        tx ->
+            tx.enqueueNew(
+                List.of(new OutboxMessage("new-1", "c", T0), new OutboxMessage("new-2", "d", T0))));
+    assertThat(store.outboxSize()).isEqualTo(new OutboxSize(4, 4));
+    // The old rows first, old-1 still under its claim; then the request queued together.
+    assertThat(store.claimOutbox("fwd", 10, T0, Duration.ofMinutes(1)))
+        .extracting(OutboxMessage::id)
+        .containsExactly("old-1", "old-2", "new-1", "new-2");
+    assertThat(store.acknowledge(List.of("old-1", "old-2", "new-1", "new-2"))).isEqualTo(4);
+    assertThat(store.outboxSize()).isEqualTo(new OutboxSize(0, 0));
+  }
+
+  @Test
+  void aRequestClaimedBeforeARestartIsAcknowledgedAfterIt() throws Exception {
+    store.transaction(
+        tx ->
+            tx.enqueueNew(
+                List.of(new OutboxMessage("e1", "a", T0), new OutboxMessage("e2", "b", T0))));
+    assertThat(store.claimOutbox("fwd", 10, T0, Duration.ofMinutes(1))).hasSize(2);
+    store.close();
+
+    store = SyncStateStore.sqlite(file());
+    // A new process knows no claims of its own: it finds the messages by their ids.
+    assertThat(store.claimOutbox("fwd", 10, T0, Duration.ofMinutes(1))).hasSize(2);
+    store.close();
+    store = SyncStateStore.sqlite(file());
+    assertThat(store.acknowledge(List.of("e2"))).isEqualTo(1);
+    assertThat(store.peekOutbox(10)).containsExactly(new OutboxMessage("e1", "a", T0));
+    assertThat(queryString(file(), "SELECT COUNT(*) FROM outbox_chunk")).isEqualTo("0");
+  }
+
+  @Test
+  void packsAnyStringsAndRefusesDamagedPacks() {
+    List<String> values = List.of("", "a:b", "12:x", "é😀\n", "x".repeat(2_000));
+    assertThat(JdbcStateStore.unpack(JdbcStateStore.pack(values))).isEqualTo(values);
+    assertThat(JdbcStateStore.unpack("")).isEmpty();
+    assertThat(JdbcStateStore.unpack("5:abc")).isNull();
+    assertThat(JdbcStateStore.unpack("x:abc")).isNull();
+    assertThat(JdbcStateStore.unpack(":abc")).isNull();
+    assertThat(JdbcStateStore.unpack("99999999999:a")).isNull();
   }
 
   // ---- Scale and sharing ------------------------------------------------------------------------

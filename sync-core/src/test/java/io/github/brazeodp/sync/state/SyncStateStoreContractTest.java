@@ -707,6 +707,145 @@ abstract class SyncStateStoreContractTest {
     }
   }
 
+  /**
+   * Messages queued with {@link StateWriter#enqueueNew}, which a store may keep as one row: every
+   * operation still takes them one by one, before and after their row is split.
+   */
+  @Nested
+  class QueuedTogether {
+    final List<OutboxMessage> request =
+        List.of(
+            new OutboxMessage("c1", "{\"p\":1}", T0),
+            new OutboxMessage("c2", "é:2", T0),
+            new OutboxMessage("c3", "12:3", T0),
+            new OutboxMessage("c4", "", T0));
+    final Duration lease = Duration.ofMinutes(1);
+
+    long queue(List<OutboxMessage> messages) {
+      return store.transactionResult(tx -> tx.enqueueNew(messages));
+    }
+
+    OutboxMessage attempted(OutboxMessage m, int attempts) {
+      return new OutboxMessage(m.id(), m.payload(), m.enqueuedAt(), attempts);
+    }
+
+    @Test
+    void areReadMeasuredClaimedAndAcknowledgedLikeSingleMessages() {
+      assertThatThrownBy(
+              () ->
+                  store.transaction(
+                      tx -> {
+                        tx.enqueueNew(request);
+                        throw new IllegalStateException("disk full");
+                      }))
+          .hasMessage("disk full");
+      assertThat(store.outboxSize()).isEqualTo(new OutboxSize(0, 0));
+
+      assertThat(queue(request)).isEqualTo(4);
+      assertThat(store.peekOutbox(10)).containsExactlyElementsOf(request);
+      assertThat(store.peekOutbox(3)).containsExactlyElementsOf(request.subList(0, 3));
+      assertThat(store.outboxSize()).isEqualTo(new OutboxSize(4, 7 + 4 + 4 + 0));
+
+      assertThat(store.claimOutbox("fwd-a", 10, T0, lease)).containsExactlyElementsOf(request);
+      assertThat(store.claimOutbox("fwd-b", 10, T0, lease)).isEmpty();
+      assertThat(store.claimOutbox("fwd-a", 10, T0, lease)).containsExactlyElementsOf(request);
+      assertThat(store.acknowledge(List.of("c4", "c2", "c3", "c1", "other"))).isEqualTo(4);
+      assertThat(store.outboxSize()).isEqualTo(new OutboxSize(0, 0));
+      assertThat(store.peekOutbox(10)).isEmpty();
+      assertThat(store.claimOutbox("fwd-b", 10, T0, lease)).isEmpty();
+    }
+
+    @Test
+    void partOfAClaimedRequestIsAcknowledgedRetriedOrDeadLetteredAlone() {
+      queue(request);
+      assertThat(store.claimOutbox("fwd-a", 10, T0, lease)).hasSize(4);
+
+      assertThat(store.acknowledge(List.of("c1"))).isEqualTo(1);
+      assertThat(store.countAttempts(List.of("c2", "missing"))).isEqualTo(1);
+      assertThat(store.deadLetter(Map.of("c3", "ODP refused the event: bad"), T0)).isEqualTo(1);
+
+      assertThat(store.peekOutbox(10))
+          .containsExactly(attempted(request.get(1), 1), request.get(3));
+      assertThat(store.outboxSize()).isEqualTo(new OutboxSize(2, 4));
+      assertThat(store.deadLetters(DeadLetterFilter.all(), 10))
+          .containsExactly(new DeadLetter("c3", "12:3", T0, T0, "ODP refused the event: bad", 0));
+      // The retried message is free again; the other one is still fwd-a's.
+      assertThat(store.claimOutbox("fwd-b", 10, T0.plusSeconds(1), lease))
+          .containsExactly(attempted(request.get(1), 1));
+      assertThat(store.claimOutbox("fwd-c", 10, T0.plus(lease), lease))
+          .containsExactly(request.get(3));
+    }
+
+    @Test
+    void aWholeRetriedRequestCountsOneAttemptEachAndIsFreeAgain() {
+      queue(request);
+      store.claimOutbox("fwd-a", 10, T0, lease);
+      assertThat(store.countAttempts(List.of("c1", "c2", "c3", "c4"))).isEqualTo(4);
+      assertThat(store.claimOutbox("fwd-b", 10, T0, lease))
+          .containsExactly(
+              attempted(request.get(0), 1),
+              attempted(request.get(1), 1),
+              attempted(request.get(2), 1),
+              attempted(request.get(3), 1));
+      assertThat(store.deadLetter(Map.of("c1", "a", "c2", "b", "c3", "c", "c4", "d"), T0))
+          .isEqualTo(4);
+      assertThat(store.outboxSize()).isEqualTo(new OutboxSize(0, 0));
+      assertThat(store.deadLetterCount()).isEqualTo(4);
+    }
+
+    @Test
+    void aClaimSmallerThanARequestTakesPartOfIt() {
+      queue(request);
+      assertThat(store.claimOutbox("fwd-a", 3, T0, lease))
+          .containsExactlyElementsOf(request.subList(0, 3));
+      assertThat(store.claimOutbox("fwd-b", 3, T0, lease)).containsExactly(request.get(3));
+      assertThat(store.outboxSize()).isEqualTo(new OutboxSize(4, 15));
+    }
+
+    @Test
+    void unclaimedMessagesAreFoundByTheirIds() {
+      queue(request);
+      queue(List.of(new OutboxMessage("d1", "x", T0), new OutboxMessage("d2", "y", T0)));
+      assertThat(store.acknowledge(List.of("c2", "d2", "unknown"))).isEqualTo(2);
+      assertThat(store.countAttempts(List.of("c1"))).isEqualTo(1);
+      assertThat(store.deadLetter(Map.of("d1", "refused"), T0)).isEqualTo(1);
+      assertThat(store.peekOutbox(10))
+          .containsExactly(attempted(request.get(0), 1), request.get(2), request.get(3));
+      assertThat(store.outboxSize()).isEqualTo(new OutboxSize(3, 7 + 4 + 0));
+    }
+
+    @Test
+    void theFirstMessageReadIsTheOldestOneWhicheverWayItWasQueued() {
+      queue(request);
+      store.enqueue(List.of(new OutboxMessage("later", "x", T0.plusSeconds(60))));
+      assertThat(store.peekOutbox(1)).containsExactly(request.get(0));
+      assertThat(store.peekOutbox(10))
+          .extracting(OutboxMessage::id)
+          .containsExactly("c1", "c2", "c3", "c4", "later");
+      store.acknowledge(List.of("c1", "c2", "c3", "c4"));
+      queue(
+          List.of(
+              new OutboxMessage("newer-1", "y", T0.plusSeconds(120)),
+              new OutboxMessage("newer-2", "z", T0.plusSeconds(120))));
+      assertThat(store.peekOutbox(1)).extracting(OutboxMessage::id).containsExactly("later");
+    }
+
+    @Test
+    void singleMessagesAndRequestsAreBothDelivered() {
+      store.enqueue(List.of(new OutboxMessage("s1", "a", T0)));
+      queue(request);
+      queue(List.of(new OutboxMessage("one", "b", T0.plusSeconds(1))));
+      assertThat(store.outboxSize()).isEqualTo(new OutboxSize(6, 17));
+      // Single messages and requests may interleave differently by store; each comes once.
+      List<OutboxMessage> claimed = store.claimOutbox("fwd-a", 10, T0, lease);
+      assertThat(claimed)
+          .extracting(OutboxMessage::id)
+          .containsExactlyInAnyOrder("s1", "c1", "c2", "c3", "c4", "one");
+      assertThat(store.acknowledge(claimed.stream().map(OutboxMessage::id).toList())).isEqualTo(6);
+      assertThat(store.peekOutbox(10)).isEmpty();
+    }
+  }
+
   @Nested
   class Parked {
     ParkedEvent parked(String id, String brazeId, String externalId, Instant at) {

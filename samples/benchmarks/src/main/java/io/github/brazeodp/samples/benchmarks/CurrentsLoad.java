@@ -41,9 +41,10 @@ import mockwebserver3.RecordedRequest;
  * outbox).
  *
  * <pre>java -cp samples/benchmarks/target/benchmarks.jar \
- *   io.github.brazeodp.samples.benchmarks.CurrentsLoad [batches] [clients] [odpBatch]</pre>
+ *   io.github.brazeodp.samples.benchmarks.CurrentsLoad [batches] [clients] [odpBatch] [warmup]
+ * </pre>
  *
- * Defaults: 2,000 measured batches (200,000 events) after 1,000 warm-up batches, 4 client threads,
+ * Defaults: 2,000 measured batches (200,000 events) after 3,000 warm-up batches, 4 client threads,
  * ODP requests of 500 events (10 reproduces Optimizely's Java SDK default request size).
  */
 public final class CurrentsLoad {
@@ -55,17 +56,18 @@ public final class CurrentsLoad {
   /**
    * Runs the load.
    *
-   * @param args measured batches, client threads, ODP batch size
+   * @param args measured batches, client threads, ODP batch size, warm-up batches
    * @throws Exception if the load cannot run
    */
   public static void main(String[] args) throws Exception {
     int batches = args.length > 0 ? Integer.parseInt(args[0]) : 2_000;
     int clients = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     int odpBatch = args.length > 2 ? Integer.parseInt(args[2]) : 500;
-    // Half the measured load again first: on two cores the JIT compiler otherwise takes a fifth
-    // of the CPU well into the measured part (perf, 9 s in), which a long-running receiver does
-    // not pay.
-    int warmup = Math.max(clients, batches / 2);
+    // One and a half times the measured load first: each request runs the HTTP, receiver and
+    // commit code once, so after 1,000 warm-up requests much of it was still waiting for C2 and
+    // the JIT compiler took 5-8 s of CPU within the 8-12 s measured part (PrintCompilation: over
+    // 2,000 compilations), which a long-running receiver does not pay. After 3,000 it is settled.
+    int warmup = args.length > 3 ? Integer.parseInt(args[3]) : Math.max(clients, batches * 3 / 2);
 
     AtomicLong odpRequests = new AtomicLong();
     Path dir = Files.createTempDirectory("currents-load");
@@ -122,6 +124,15 @@ public final class CurrentsLoad {
           long deliveredBefore = delivered.getAsLong();
           Jit.settle();
           long requestsBefore = odpRequests.get();
+          // Process CPU per event, next to the rates: on a shared machine the rates move with the
+          // other load, the CPU an event costs much less so.
+          com.sun.management.OperatingSystemMXBean os =
+              (com.sun.management.OperatingSystemMXBean)
+                  java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+          long cpuBefore = os.getProcessCpuTime();
+          long jitBefore =
+              java.lang.management.ManagementFactory.getCompilationMXBean()
+                  .getTotalCompilationTime();
 
           long start = System.nanoTime();
           long[] latencies = run(http, uri, "run", batches, clients);
@@ -129,6 +140,11 @@ public final class CurrentsLoad {
           long events = (long) batches * EVENTS_PER_BATCH;
           awaitDelivered(delivered, deliveredBefore + events);
           long done = System.nanoTime();
+          long cpu = os.getProcessCpuTime() - cpuBefore;
+          long jitMillis =
+              java.lang.management.ManagementFactory.getCompilationMXBean()
+                      .getTotalCompilationTime()
+                  - jitBefore;
 
           Arrays.sort(latencies);
           System.out.printf(
@@ -147,6 +163,10 @@ public final class CurrentsLoad {
               events / seconds(done - start),
               odpRequests.get() - requestsBefore,
               seconds(done - start));
+          System.out.printf(
+              "process CPU: %.1f µs per event (load generator and ODP stand-in included; JIT"
+                  + " compiling %,d ms meanwhile)%n",
+              cpu / 1e3 / events, jitMillis);
           System.out.println("counters: " + receiver.counts());
         }
         forwarder.close();
