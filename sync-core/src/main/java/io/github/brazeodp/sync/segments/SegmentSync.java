@@ -810,6 +810,12 @@ public final class SegmentSync {
               ? null
               : uploads.submit(() -> upload(prepared));
       Pending pending = new Pending(prepared, future);
+      if (future == null && committing.isEmpty()) {
+        // Nothing sent and nothing before it left to commit: an unchanged batch, committed here
+        // (at most a checkpoint), since handing it to the commit thread cost more than that.
+        commit(pending);
+        return;
+      }
       committing.add(
           committer.submit(
               () -> {

@@ -1212,29 +1212,37 @@ final class JdbcStateStore extends AbstractStateStore {
                 Map.entry(
                     Objects.requireNonNull(key, "key"),
                     Objects.requireNonNull(suffix, () -> "suffix of " + key))));
-    return read(
-        "compare hashes",
-        () -> {
-          // The comparison runs in SQLite: an unchanged batch steps once and reads no row, where
-          // reading 500 hashes back cost two thirds of an unchanged rerun.
-          Map<String, Optional<String>> differing = new HashMap<>();
-          selectValues(
-              this::statement,
-              "v(k, s)",
-              "(?, ?)",
-              "SELECT v.k, h.hash FROM v LEFT JOIN diff_hash h"
-                  + " ON h.namespace = ? AND h.customer = v.k WHERE h.hash IS NULL"
-                  + " OR length(h.hash) < length(v.s)"
-                  + " OR substr(h.hash, length(h.hash) - length(v.s) + 1) <> v.s",
-              expected,
-              (st, i, e) -> {
-                st.setString(i, e.getKey());
-                st.setString(i + 1, e.getValue());
-              },
-              rs -> differing.put(rs.getString(1), Optional.ofNullable(rs.getString(2))),
-              namespace);
-          return differing;
-        });
+    // On the reader connection when it is free, so that the segment sync's look-ups do not wait
+    // for the commit of its previous batch on the main connection.
+    return onReader(() -> differingHashes(this::readerStatement, namespace, expected), true)
+        .orElseGet(
+            () ->
+                read(
+                    "compare hashes", () -> differingHashes(this::statement, namespace, expected)));
+  }
+
+  private Map<String, Optional<String>> differingHashes(
+      Statements statements, String namespace, List<Map.Entry<String, String>> expected)
+      throws SQLException {
+    // The comparison runs in SQLite: an unchanged batch steps once and reads no row, where
+    // reading 500 hashes back cost two thirds of an unchanged rerun.
+    Map<String, Optional<String>> differing = new HashMap<>();
+    selectValues(
+        statements,
+        "v(k, s)",
+        "(?, ?)",
+        "SELECT v.k, h.hash FROM v LEFT JOIN diff_hash h"
+            + " ON h.namespace = ? AND h.customer = v.k WHERE h.hash IS NULL"
+            + " OR length(h.hash) < length(v.s)"
+            + " OR substr(h.hash, length(h.hash) - length(v.s) + 1) <> v.s",
+        expected,
+        (st, i, e) -> {
+          st.setString(i, e.getKey());
+          st.setString(i + 1, e.getValue());
+        },
+        rs -> differing.put(rs.getString(1), Optional.ofNullable(rs.getString(2))),
+        namespace);
+    return differing;
   }
 
   @Override
@@ -1507,10 +1515,24 @@ final class JdbcStateStore extends AbstractStateStore {
    * main connection as any other read.
    */
   private <T> Optional<T> onReader(SqlWork<T> work) {
+    return onReader(work, false);
+  }
+
+  /**
+   * As {@link #onReader(SqlWork)}; with {@code unlessBusy}, empty at once while another thread
+   * reads on the reader connection, so that two look-ups run side by side, one on each connection.
+   */
+  private <T> Optional<T> onReader(SqlWork<T> work, boolean unlessBusy) {
     if (dialect != SqlDialect.SQLITE || lock.isHeldByCurrentThread()) {
       return Optional.empty();
     }
-    readerLock.lock();
+    if (unlessBusy) {
+      if (!readerLock.tryLock()) {
+        return Optional.empty();
+      }
+    } else {
+      readerLock.lock();
+    }
     try {
       ensureOpen();
       if (reader == null) {
