@@ -1283,9 +1283,9 @@ final class JdbcStateStore extends AbstractStateStore {
   public Set<String> nonMembersAmong(String segmentId, Collection<String> keys) {
     Args.key(segmentId, "segmentId");
     List<String> unique = Args.unique(keys, "keys");
-    // On the reader connection where there is one, so that the segment sync can look up a batch's
-    // members while it compares the batch's hashes on the main connection.
-    return onReader(() -> nonMembers(this::readerStatement, segmentId, unique))
+    // On whichever connection is free: the segment sync looks up a batch's members while it
+    // compares the batch's hashes, one on each connection.
+    return onReader(() -> nonMembers(this::readerStatement, segmentId, unique), true)
         .orElseGet(
             () -> read("read non-members", () -> nonMembers(this::statement, segmentId, unique)));
   }
