@@ -218,10 +218,12 @@ final class JdbcStateStore extends AbstractStateStore {
   private int depth;
   private boolean closed;
   private volatile String corruption;
-  // A second connection for the Currents receiver's identity look-ups only: in WAL mode it reads
-  // the last commit while the main connection writes, so a batch's look-up does not wait behind
-  // the group commit's fsync. Opened on first use; guarded by readerLock, which is never held
-  // while taking lock (close() takes lock, then readerLock).
+  // A second connection for batch look-ups outside transactions (the Currents receiver's
+  // identities,
+  // the segment sync's hash comparisons and members): in WAL mode it reads the last commit while
+  // the main connection writes, so a batch's look-up does not wait behind the group commit's fsync.
+  // Opened on first use; guarded by readerLock, which is never held while taking lock (close()
+  // takes lock, then readerLock).
   private final ReentrantLock readerLock = new ReentrantLock();
   private Connection reader;
   private final Map<String, PreparedStatement> readerStatements = new HashMap<>();
