@@ -188,19 +188,17 @@ abstract class AbstractTx implements StateWriter {
   @Override
   public final long enqueue(Collection<OutboxMessage> messages) {
     check();
-    Objects.requireNonNull(messages, "messages");
-    Map<String, OutboxMessage> byId = new LinkedHashMap<>();
-    for (OutboxMessage message : messages) {
-      Objects.requireNonNull(message, "messages must not contain null");
-      Codec.storable(message.enqueuedAt(), "enqueuedAt");
-      byId.putIfAbsent(message.id(), message);
-    }
-    return doEnqueue(new ArrayList<>(byId.values()));
+    return doEnqueue(firstOfEachId(messages));
   }
 
   @Override
   public final long enqueueNew(Collection<OutboxMessage> messages) {
     check();
+    return doEnqueueNew(firstOfEachId(messages));
+  }
+
+  /** The messages checked, the first of each id kept, in order. */
+  private static List<OutboxMessage> firstOfEachId(Collection<OutboxMessage> messages) {
     Objects.requireNonNull(messages, "messages");
     Map<String, OutboxMessage> byId = new LinkedHashMap<>();
     for (OutboxMessage message : messages) {
@@ -208,7 +206,7 @@ abstract class AbstractTx implements StateWriter {
       Codec.storable(message.enqueuedAt(), "enqueuedAt");
       byId.putIfAbsent(message.id(), message);
     }
-    return doEnqueueNew(new ArrayList<>(byId.values()));
+    return new ArrayList<>(byId.values());
   }
 
   @Override

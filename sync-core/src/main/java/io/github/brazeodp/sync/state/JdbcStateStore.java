@@ -1439,22 +1439,21 @@ final class JdbcStateStore extends AbstractStateStore {
 
   @Override
   public Map<String, IdentityRecord> identitiesByBrazeIds(Collection<String> brazeIds) {
-    return identities(brazeIds, "braze_id", this::identityByBrazeId);
+    return identities(brazeIds, "braze_id");
   }
 
   @Override
   public Map<String, IdentityRecord> identitiesByExternalIds(Collection<String> externalIds) {
-    return identities(externalIds, "external_id", this::identityByExternalId);
+    return identities(externalIds, "external_id");
   }
 
   /**
-   * One look-up for a whole batch. On SQLite it reads on the reader connection, without the write
-   * lock; if that connection fails it is dropped and the look-up runs on the main connection as any
-   * other read. On PostgreSQL, whose readers never wait for writers, it is one {@code IN} query per
-   * few hundred keys.
+   * One look-up for a whole batch, an {@code IN} query per few hundred keys. On SQLite it reads on
+   * the reader connection, without the write lock; if that connection fails it is dropped and the
+   * look-up runs on the main connection as any other read, as it does on PostgreSQL, whose readers
+   * never wait for writers.
    */
-  private Map<String, IdentityRecord> identities(
-      Collection<String> keys, String column, Function<String, Optional<IdentityRecord>> one) {
+  private Map<String, IdentityRecord> identities(Collection<String> keys, String column) {
     List<String> unique = Args.unique(keys, column + "s");
     for (String key : unique) {
       Args.key(key, column);
@@ -1462,52 +1461,25 @@ final class JdbcStateStore extends AbstractStateStore {
     if (unique.isEmpty()) {
       return new HashMap<>();
     }
-    if (dialect != SqlDialect.SQLITE) {
-      return read(
-          "read the identity map",
-          () -> {
-            Map<String, IdentityRecord> found = new HashMap<>();
-            selectIn(
-                "SELECT * FROM identity WHERE " + column + " IN ",
-                "",
-                unique,
-                rs -> {
-                  IdentityRecord r = identityRow(rs);
-                  found.put(column.equals("braze_id") ? r.brazeId() : r.externalId(), r);
-                });
-            return found;
-          });
-    }
-    Optional<Map<String, IdentityRecord>> fast =
-        onReader(
-            () -> {
-              // IN lists as on the main connection: one query per few hundred keys instead of one
-              // per key, which took a tenth of a first run's segment thread in its membership
-              // events.
-              Map<String, IdentityRecord> found = new HashMap<>();
-              selectIn(
-                  this::readerStatement,
-                  "SELECT * FROM identity WHERE " + column + " IN ",
-                  "",
-                  unique,
-                  rs -> {
-                    IdentityRecord r = identityRow(rs);
-                    found.put(column.equals("braze_id") ? r.brazeId() : r.externalId(), r);
-                  });
-              return found;
-            });
-    if (fast.isPresent()) {
-      return fast.get();
-    }
-    return read(
-        "read the identity map",
-        () -> {
-          Map<String, IdentityRecord> found = new HashMap<>();
-          for (String key : unique) {
-            one.apply(key).ifPresent(r -> found.put(key, r));
-          }
-          return found;
+    return onReader(() -> identityRows(this::readerStatement, column, unique))
+        .orElseGet(
+            () ->
+                read("read the identity map", () -> identityRows(this::statement, column, unique)));
+  }
+
+  private Map<String, IdentityRecord> identityRows(
+      Statements statements, String column, List<String> keys) throws SQLException {
+    Map<String, IdentityRecord> found = new HashMap<>();
+    selectIn(
+        statements,
+        "SELECT * FROM identity WHERE " + column + " IN ",
+        "",
+        keys,
+        rs -> {
+          IdentityRecord r = identityRow(rs);
+          found.put(column.equals("braze_id") ? r.brazeId() : r.externalId(), r);
         });
+    return found;
   }
 
   /**
