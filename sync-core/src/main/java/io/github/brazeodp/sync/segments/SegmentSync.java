@@ -852,7 +852,6 @@ public final class SegmentSync {
         committer.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        stopCommits = true;
         committer.shutdownNow();
       }
     }
@@ -898,9 +897,9 @@ public final class SegmentSync {
         }
       }
       // Only the users whose line differs from the accepted one come back (with their stored
-      // hash), and only the entries: an unchanged batch reads no row.
-      // The members are looked up on another thread meanwhile: on SQLite on the reader
-      // connection, which halves the wait of an unchanged rerun, made of these two look-ups.
+      // hash), and only the entries: an unchanged batch reads no row. The members are looked up
+      // on another thread meanwhile (on SQLite on the other connection): an unchanged rerun is
+      // made of these two look-ups.
       Future<Set<String>> entering =
           shared.lookups.submit(() -> state.nonMembersAmong(segment.id(), keys));
       Map<String, Optional<String>> differing;

@@ -703,10 +703,16 @@ final class JdbcStateStore extends AbstractStateStore {
   }
 
   private PreparedStatement statement(String sql) throws SQLException {
-    PreparedStatement statement = statements.get(sql);
+    return cached(statements, connection, sql);
+  }
+
+  /** The statement prepared once per connection and kept in that connection's cache. */
+  private static PreparedStatement cached(
+      Map<String, PreparedStatement> cache, Connection on, String sql) throws SQLException {
+    PreparedStatement statement = cache.get(sql);
     if (statement == null) {
-      statement = connection.prepareStatement(sql);
-      statements.put(sql, statement);
+      statement = on.prepareStatement(sql);
+      cache.put(sql, statement);
     }
     return statement;
   }
@@ -1527,12 +1533,7 @@ final class JdbcStateStore extends AbstractStateStore {
 
   /** A statement on the reader connection; the caller holds readerLock. */
   private PreparedStatement readerStatement(String sql) throws SQLException {
-    PreparedStatement statement = readerStatements.get(sql);
-    if (statement == null) {
-      statement = reader.prepareStatement(sql);
-      readerStatements.put(sql, statement);
-    }
-    return statement;
+    return cached(readerStatements, reader, sql);
   }
 
   private static Properties readerProperties() {
