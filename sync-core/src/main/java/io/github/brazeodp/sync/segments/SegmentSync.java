@@ -539,6 +539,14 @@ public final class SegmentSync {
     private SeenUsers members = new SeenUsers();
     // The stored members when this run started reading (none for a dry run).
     private long storedAtStart;
+    // The stored members and their line digests, read beside the first batch; null while it is
+    // read, for a dry run or a full resync, and for a table too large for the heap.
+    private Future<StoredLines> storedLoading;
+    private StoredLines stored;
+    // Whether a user absent from `stored` certainly has no stored hash: every hash of the namespace
+    // belonged to a member, and no other segment of this run writes any.
+    private boolean newWhenAbsent;
+    private long storedHashes;
     private Instant checkpointedAt;
     private long checkpointedMalformed;
     private String segmentRunId;
@@ -585,6 +593,9 @@ public final class SegmentSync {
       try {
         return runSegment();
       } finally {
+        if (storedLoading != null) {
+          storedLoading.cancel(false);
+        }
         closeCommits();
       }
     }
@@ -633,6 +644,15 @@ public final class SegmentSync {
           checkpointedAt = clock.instant();
         }
       }
+      if (!dry) {
+        // Only this run changes the membership while it holds the segment's lock. Read while
+        // Braze prepares the export.
+        storedAtStart = state.memberCount(segment.id());
+        members = new SeenUsers(storedAtStart);
+        if (!fullResync) {
+          readStoredLines();
+        }
+      }
       braze.awaitExport(handle, clock.instant().plus(exportTimeout));
       ExportReadOptions options =
           ExportReadOptions.defaults()
@@ -642,11 +662,6 @@ public final class SegmentSync {
                     stats.rejected(
                         "malformed export line: " + e.getMessage(), e.fileName() + ":" + e.line());
                   });
-      if (!dry) {
-        // Only this run changes the membership while it holds the segment's lock.
-        storedAtStart = state.memberCount(segment.id());
-        members = new SeenUsers(storedAtStart);
-      }
       if (resume != null) {
         options = options.resumeAfter(resume);
         if (!dry) {
@@ -694,6 +709,47 @@ public final class SegmentSync {
         }
       }
       return failures || !complete ? Outcome.PARTIAL : Outcome.COMPLETE;
+    }
+
+    /**
+     * Starts reading the stored members and their line digests on the look-up thread, while the
+     * export starts streaming; the first batch waits for it. A first run into an empty store reads
+     * nothing and looks nothing up. The table takes 16 bytes a slot, two slots a member (32 MB for
+     * a million): over a quarter of the heap it is not read, and every batch looks its users up.
+     */
+    private void readStoredLines() {
+      long hashes = state.hashCount(HASHES);
+      if (storedAtStart == 0 && hashes == 0) {
+        stored = StoredLines.forMembers(0);
+        newWhenAbsent = !sharedRun;
+        return;
+      }
+      if (StoredLines.bytesFor(storedAtStart) > Runtime.getRuntime().maxMemory() / 4) {
+        return;
+      }
+      storedLoading =
+          shared.lookups.submit(
+              () -> {
+                StoredLines table = StoredLines.forMembers(storedAtStart);
+                boolean[] fits = {true};
+                state.forEachMemberHash(
+                    segment.id(),
+                    HASHES,
+                    (member, hash) -> fits[0] = fits[0] && table.add(member, hash));
+                return fits[0] ? table : null;
+              });
+      newWhenAbsent = !sharedRun;
+      storedHashes = hashes;
+    }
+
+    /** The stored lines once read, or null when the batches look their users up instead. */
+    private StoredLines storedLines() {
+      if (storedLoading != null) {
+        stored = await(storedLoading, "reading the stored members");
+        storedLoading = null;
+        newWhenAbsent = newWhenAbsent && stored != null && stored.withHash() == storedHashes;
+      }
+      return stored;
     }
 
     private void stream(ExportHandle handle, ExportReadOptions options) {
@@ -865,6 +921,7 @@ public final class SegmentSync {
       // stored hashes and memberships of the whole batch come in one look-up each.
       String[] ids = new String[n];
       String[] digests = new String[n];
+      long[] lineDigests = new long[n];
       ExportedUser[] parsed = new ExportedUser[n];
       boolean[] usable = new boolean[n];
       List<String> keys = new ArrayList<>(n);
@@ -889,7 +946,8 @@ public final class SegmentSync {
         }
         ids[i] = id;
         keys.add(id);
-        digests[i] = HEX.toHexDigits(line.digest(shared.lineSeed));
+        lineDigests[i] = line.digest(shared.lineSeed);
+        digests[i] = HEX.toHexDigits(lineDigests[i]);
         String suffix = LINE_SEPARATOR + digests[i];
         String before = suffixes.putIfAbsent(id, suffix);
         if (before != null && !before.equals(suffix)) {
@@ -900,18 +958,55 @@ public final class SegmentSync {
       // hash), and only the entries: an unchanged batch reads no row. The members are looked up
       // on another thread meanwhile (on SQLite on the other connection): an unchanged rerun is
       // made of these two look-ups.
+      // Users the stored lines answer for need neither: unchanged members, and (when absence is
+      // certain) new users.
+      Map<String, Optional<String>> differing = new HashMap<>();
+      Set<String> entries = new HashSet<>();
+      List<String> lookUp = keys;
+      Map<String, String> lookUpSuffixes = suffixes;
+      StoredLines table = dry || fullResync ? null : storedLines();
+      if (table != null) {
+        lookUp = new ArrayList<>();
+        lookUpSuffixes = new HashMap<>();
+        Set<String> decided = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+          String id = ids[i];
+          if (id == null || !decided.add(id)) {
+            continue;
+          }
+          if (!twice.contains(id) && table.sameLine(id, lineDigests[i])) {
+            continue;
+          }
+          // A user read earlier in this run may have been committed since the table was read.
+          if (!twice.contains(id) && newWhenAbsent && !table.member(id) && !members.contains(id)) {
+            differing.put(id, Optional.empty());
+            entries.add(id);
+            continue;
+          }
+          lookUp.add(id);
+          lookUpSuffixes.put(id, suffixes.get(id));
+        }
+      }
+      List<String> lookUpKeys = lookUp;
       Future<Set<String>> entering =
-          shared.lookups.submit(() -> state.nonMembersAmong(segment.id(), keys));
-      Map<String, Optional<String>> differing;
+          lookUp.isEmpty()
+              ? null
+              : shared.lookups.submit(() -> state.nonMembersAmong(segment.id(), lookUpKeys));
       Map<String, String> storedTwice;
       try {
-        differing = fullResync ? Map.of() : state.hashesUnlessEndingWith(HASHES, suffixes);
+        if (!fullResync && !lookUpSuffixes.isEmpty()) {
+          differing.putAll(state.hashesUnlessEndingWith(HASHES, lookUpSuffixes));
+        }
         storedTwice = fullResync || twice.isEmpty() ? Map.of() : state.hashes(HASHES, twice);
       } catch (RuntimeException e) {
-        entering.cancel(true);
+        if (entering != null) {
+          entering.cancel(true);
+        }
         throw e;
       }
-      Set<String> entries = await(entering, "looking up the members of a batch");
+      if (entering != null) {
+        entries.addAll(await(entering, "looking up the members of a batch"));
+      }
       List<String> entered = new ArrayList<>();
       if (dry) {
         storedSeen += suffixes.size() - entries.size();
@@ -1399,6 +1494,26 @@ public final class SegmentSync {
             && stored.charAt(PROFILE_HASH_LENGTH) == LINE_SEPARATOR
         ? stored.substring(0, PROFILE_HASH_LENGTH)
         : stored;
+  }
+
+  /** Tells whether a stored hash carries a line digest, in the form {@link #sameLine} matches. */
+  static boolean hasLineDigest(String stored) {
+    if (stored.length() != PROFILE_HASH_LENGTH + 17
+        || stored.charAt(PROFILE_HASH_LENGTH) != LINE_SEPARATOR) {
+      return false;
+    }
+    for (int i = PROFILE_HASH_LENGTH + 1; i < stored.length(); i++) {
+      char c = stored.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The line digest a stored hash carries; only for one of which {@link #hasLineDigest} holds. */
+  static long lineDigestOf(String stored) {
+    return HexFormat.fromHexDigitsToLong(stored, PROFILE_HASH_LENGTH + 1, stored.length());
   }
 
   /** Tells whether a stored hash carries exactly this line digest. */

@@ -27,6 +27,11 @@ enum SqlDialect {
     }
 
     @Override
+    String concatenated(String text) {
+      return "group_concat(" + text + ", ' ')";
+    }
+
+    @Override
     boolean isCorruption(SQLException e) {
       int primary = e.getErrorCode() & 0xFF;
       String message = String.valueOf(e.getMessage());
@@ -83,6 +88,11 @@ enum SqlDialect {
     }
 
     @Override
+    String concatenated(String text) {
+      return "string_agg(" + text + ", ' ')";
+    }
+
+    @Override
     boolean isCorruption(SQLException e) {
       // data_corrupted, index_corrupted.
       return "XX001".equals(e.getSQLState()) || "XX002".equals(e.getSQLState());
@@ -115,6 +125,9 @@ enum SqlDialect {
 
   /** A condition that {@code column} contains the string bound to the one placeholder. */
   abstract String contains(String column);
+
+  /** The aggregate that joins the {@code text} of every row with a space in between. */
+  abstract String concatenated(String text);
 
   abstract boolean isCorruption(SQLException e);
 

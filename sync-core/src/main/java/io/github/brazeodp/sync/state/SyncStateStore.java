@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -263,6 +264,34 @@ public interface SyncStateStore extends StateWriter, AutoCloseable {
    * @return up to {@code limit} keys greater than {@code afterKey}
    */
   List<String> exitedPage(String segmentId, String runId, String afterKey, int limit);
+
+  /**
+   * Hands every current member of a segment to {@code sink} with its stored hash in {@code
+   * namespace} (null when it has none), a page at a time, in no particular order. The segment sync
+   * reads this once at the start of a run, so that its batches need no look-up for users whose
+   * export line is unchanged; stores answer it with a scan rather than a look-up per member. Pages
+   * are read one after another, so a write between two of them may show in the later one.
+   *
+   * @param segmentId the segment id
+   * @param namespace the hash namespace
+   * @param sink receives each member and its hash or null
+   */
+  default void forEachMemberHash(
+      String segmentId, String namespace, BiConsumer<String, String> sink) {
+    Objects.requireNonNull(sink, "sink");
+    String after = null;
+    while (true) {
+      List<String> page = membersPage(segmentId, after, 1000);
+      if (page.isEmpty()) {
+        return;
+      }
+      Map<String, String> hashes = hashes(namespace, page);
+      for (String member : page) {
+        sink.accept(member, hashes.get(member));
+      }
+      after = page.get(page.size() - 1);
+    }
+  }
 
   /**
    * Iterates over a segment's current members in key order, one page at a time.

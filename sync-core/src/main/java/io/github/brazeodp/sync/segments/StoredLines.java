@@ -1,0 +1,113 @@
+package io.github.brazeodp.sync.segments;
+
+/**
+ * A segment's members as the store held them when its run started, each with the digest of the
+ * export line its stored hash was made from, in one open-addressing table of 16 bytes a slot. Read
+ * once per run with a scan, it answers what every batch of an unchanged rerun used to ask the store
+ * (is this user a member, is its line the accepted one) without a look-up: on SQLite those look-ups
+ * were two B-tree searches per user and most of the rerun.
+ *
+ * <p>Ids are kept as 62-bit fingerprints ({@link SeenUsers#fingerprint}). A fingerprint shared by
+ * two ids can only make {@link #sameLine} wrong if the other's stored line digest also equals this
+ * line's 64-bit digest, and a line names its own user; absence is always certain. Not thread-safe:
+ * filled by one thread before the segment thread reads it.
+ */
+final class StoredLines {
+  private static final long FINGERPRINT = ~3L;
+  private static final long USED = 1;
+  private static final long HAS_LINE = 2;
+
+  // Key and line side by side (slot i at 2i and 2i + 1): a probe touches one cache line, where two
+  // arrays cost two misses per user in a table of several megabytes.
+  private final long[] slots;
+  private final int mask;
+  private long size;
+  private long withHash;
+
+  private StoredLines(int capacity) {
+    slots = new long[2 * capacity];
+    mask = capacity - 1;
+  }
+
+  /** The bytes a table for {@code members} takes; callers check it against the heap first. */
+  static long bytesFor(long members) {
+    return 16L * capacityFor(members);
+  }
+
+  /** An empty table that holds {@code members} without growing. */
+  static StoredLines forMembers(long members) {
+    return new StoredLines(capacityFor(members));
+  }
+
+  private static int capacityFor(long members) {
+    long capacity = 1 << 10;
+    while (capacity < members * 2) {
+      capacity <<= 1;
+    }
+    if (capacity > 1 << 30) {
+      throw new IllegalArgumentException("too many members for one table: " + members);
+    }
+    return (int) capacity;
+  }
+
+  /**
+   * Adds a stored member and its stored hash (null when it has none). The table does not grow: a
+   * member beyond the expected count (one added between the count and the scan) is refused, and the
+   * caller then does without the table.
+   */
+  boolean add(String id, String storedHash) {
+    if ((size + 1) * 2 > mask + 1) {
+      return false;
+    }
+    long key = (SeenUsers.fingerprint(id) & FINGERPRINT) | USED;
+    long line = 0;
+    if (storedHash != null) {
+      withHash++;
+      if (SegmentSync.hasLineDigest(storedHash)) {
+        key |= HAS_LINE;
+        line = SegmentSync.lineDigestOf(storedHash);
+      }
+    }
+    int i = slot(key);
+    if (slots[i] == 0) {
+      size++;
+    } else {
+      // Two members share a fingerprint: neither line can be vouched for.
+      key &= ~HAS_LINE;
+    }
+    slots[i] = key;
+    slots[i + 1] = line;
+    return true;
+  }
+
+  /** Whether the id (or one sharing its fingerprint) was a member. */
+  boolean member(String id) {
+    return slots[slot((SeenUsers.fingerprint(id) & FINGERPRINT) | USED)] != 0;
+  }
+
+  /** Whether the id was a member whose stored hash was made from a line with this digest. */
+  boolean sameLine(String id, long lineDigest) {
+    int i = slot((SeenUsers.fingerprint(id) & FINGERPRINT) | USED);
+    return (slots[i] & HAS_LINE) != 0 && slots[i + 1] == lineDigest;
+  }
+
+  /** The members held. */
+  long size() {
+    return size;
+  }
+
+  /** The members that had a stored hash. */
+  long withHash() {
+    return withHash;
+  }
+
+  /** Where the key is, or the free slot where it would go, as an index into {@code slots}. */
+  private int slot(long key) {
+    long want = key & FINGERPRINT;
+    int i = (int) (want ^ (want >>> 32)) & mask;
+    while (slots[2 * i] != 0 && (slots[2 * i] & FINGERPRINT) != want) {
+      i = (i + 1) & mask;
+    }
+    return 2 * i;
+  }
+}
