@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
 class SegmentSyncRerunTest {
   private final World w = new World();
   private final List<String> writes = Collections.synchronizedList(new ArrayList<>());
+  // The store's own methods called, writes and reads.
+  private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
   private volatile Predicate<String> failWrite = name -> false;
 
   @Test
@@ -59,6 +61,63 @@ class SegmentSyncRerunTest {
     assertThat(third.counts().sent()).isEqualTo(1);
     assertThat(writes.stream().filter("putHashes"::equals)).hasSize(1);
     assertThat(writes.stream().filter("putCheckpoint"::equals)).hasSize(2);
+  }
+
+  @Test
+  void usersTheStoredLinesAnswerForAreNotLookedUp() {
+    w.segmentOf("seg", "All", 120);
+    w.state = recording(w.state);
+    // A first run into an empty store: every user is new, nobody is looked up.
+    w.sync(Selection.all()).batchSize(10).build().run();
+    assertThat(calls).doesNotContain("hashesUnlessEndingWith", "nonMembersAmong", "hashes");
+
+    calls.clear();
+    w.clock.advance(Duration.ofDays(1));
+    SyncReport unchanged = w.sync(Selection.all()).batchSize(10).build().run();
+    assertThat(unchanged.counts().unchanged()).isEqualTo(120);
+    assertThat(calls).contains("forEachMemberHash");
+    assertThat(calls).doesNotContain("hashesUnlessEndingWith", "nonMembersAmong", "hashes");
+
+    // A changed line is looked up, alone; a user new to the segment is not: every stored hash
+    // belongs to a member, so one without a member row has none.
+    w.braze.putUser(user("u7", "user7@example.com", "first_name", "Renamed"));
+    w.braze.putUser(user("u120", "user120@example.com"));
+    List<String> members = new ArrayList<>();
+    for (int i = 0; i <= 120; i++) {
+      members.add("u" + i);
+    }
+    w.braze.putSegment("seg", "All", members);
+    calls.clear();
+    w.clock.advance(Duration.ofDays(1));
+    SyncReport third = w.sync(Selection.all()).batchSize(10).build().run();
+    assertThat(third.counts().sent()).isEqualTo(2);
+    assertThat(third.counts().unchanged()).isEqualTo(119);
+    assertThat(calls.stream().filter("hashesUnlessEndingWith"::equals)).hasSize(1);
+    assertThat(calls.stream().filter("nonMembersAmong"::equals)).hasSize(1);
+    assertThat(actions("segment_entered").stream().map(e -> e.data().get("_braze_braze_id")))
+        .hasSize(121)
+        .containsOnlyOnce("u120");
+  }
+
+  @Test
+  void aUserWhoseStoredHashCameFromAnotherSegmentIsNotTakenForNew() {
+    w.segmentOf("a", "A", 10);
+    w.braze.putSegment("b", "B", List.of("u0", "u1", "u2"));
+    w.sync(Selection.segments("a")).build().run();
+    int upserts = w.odp.upserts().size();
+
+    // Segment b has no member yet, but the namespace holds hashes of its users: they are looked
+    // up, found unchanged and only enter b.
+    w.clock.advance(Duration.ofDays(1));
+    SyncReport b = w.sync(Selection.segments("b")).build().run();
+    assertThat(b.counts().sent()).isZero();
+    assertThat(b.counts().unchanged()).isEqualTo(3);
+    assertThat(w.odp.upserts()).hasSize(upserts);
+    assertThat(
+            actions("segment_entered").stream()
+                .filter(e -> "b".equals(e.data().get("_braze_segment_id"))))
+        .hasSize(3);
+    assertThat(w.state.memberCount("b")).isEqualTo(3);
   }
 
   @Test
@@ -253,6 +312,7 @@ class SegmentSyncRerunTest {
   private SyncStateStore recording(SyncStateStore store) {
     InvocationHandler handler =
         (proxy, method, args) -> {
+          calls.add(method.getName());
           Object[] call = args;
           if (method.getName().startsWith("transaction") && args != null && args.length == 1) {
             Object work = args[0];

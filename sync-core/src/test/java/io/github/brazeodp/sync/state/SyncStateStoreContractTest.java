@@ -414,6 +414,63 @@ abstract class SyncStateStoreContractTest {
       assertThat(store.memberCount("seg")).isEqualTo(3);
     }
 
+    Map<String, String> memberHashes(String segment, String namespace) {
+      Map<String, String> seen = new HashMap<>();
+      store.forEachMemberHash(
+          segment,
+          namespace,
+          (member, hash) ->
+              assertThat(seen.put(member, hash == null ? "<none>" : hash))
+                  .as("member %s handed over twice", member)
+                  .isNull());
+      return seen;
+    }
+
+    @Test
+    void handsOverEveryMemberWithItsHashAcrossPages() {
+      // Three pages of the SQL stores: one with a hash a joined page cannot carry (a space),
+      // one read joined, and one with such keys and keys that sort apart in UTF-16 and in code
+      // points.
+      List<String> members = new ArrayList<>(keys("m", 0, 12_345));
+      members.addAll(List.of("a b", "é", "\uFF5E", "😀", " lead", "trail "));
+      store.addMembers("seg", members);
+      store.addMembers("other", List.of("m0000001", "x"));
+      Map<String, String> hashes = new HashMap<>();
+      Map<String, String> expected = new HashMap<>();
+      for (int i = 0; i < members.size(); i++) {
+        String key = members.get(i);
+        String hash = i % 3 == 0 ? null : i == 1 ? "with space" : "h" + i + ":x";
+        if (hash != null) {
+          hashes.put(key, hash);
+        }
+        expected.put(key, hash == null ? "<none>" : hash);
+      }
+      // Hashes of non-members between members, and of members in another namespace.
+      hashes.put("m0007000a", "not-a-member");
+      hashes.put("x", "not a member either");
+      store.putHashes("profile", hashes);
+      store.putHashes("elsewhere", Map.of("m0000000", "other namespace"));
+      assertThat(memberHashes("seg", "profile")).isEqualTo(expected);
+      assertThat(memberHashes("other", "profile"))
+          .containsOnly(Map.entry("m0000001", "with space"), Map.entry("x", "not a member either"));
+      assertThat(memberHashes("none", "profile")).isEmpty();
+    }
+
+    @Test
+    void handsOverHashesOfAFewMembersAmongManyOthers() {
+      // A namespace far larger than the segment: the pages look their members up instead.
+      List<String> all = keys("k", 0, 25_000);
+      Map<String, String> hashes = new HashMap<>();
+      all.forEach(k -> hashes.put(k, "h-" + k));
+      store.putHashes("profile", hashes);
+      store.addMembers("seg", List.of(all.get(0), all.get(24_999), "k-no-hash"));
+      assertThat(memberHashes("seg", "profile"))
+          .containsOnly(
+              Map.entry(all.get(0), "h-" + all.get(0)),
+              Map.entry(all.get(24_999), "h-" + all.get(24_999)),
+              Map.entry("k-no-hash", "<none>"));
+    }
+
     @Test
     void readsNonMembersInsideATransactionWithItsOwnWrites() {
       store.transaction(

@@ -1,0 +1,53 @@
+package io.github.brazeodp.sync.segments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class StoredLinesTest {
+  private static final String PROFILE = "0123456789abcdef0123456789abcdef";
+
+  @Test
+  void answersMembershipAndTheLineEachHashWasMadeFrom() {
+    StoredLines lines = StoredLines.forMembers(50_000);
+    for (int i = 0; i < 50_000; i++) {
+      String hash =
+          i % 5 == 0 ? null : i % 5 == 1 ? PROFILE : PROFILE + ":" + String.format("%016x", i);
+      assertThat(lines.add("b" + i, hash)).isTrue();
+    }
+    assertThat(lines.size()).isEqualTo(50_000);
+    assertThat(lines.withHash()).isEqualTo(40_000);
+    assertThat(lines.member("b49999")).isTrue();
+    assertThat(lines.member("b50000")).isFalse();
+    assertThat(lines.member("")).isFalse();
+    // Only a hash that carries a line digest vouches for a line, and only for that one.
+    assertThat(lines.sameLine("b2", 2)).isTrue();
+    assertThat(lines.sameLine("b2", 3)).isFalse();
+    assertThat(lines.sameLine("b1", 0)).isFalse();
+    assertThat(lines.sameLine("b0", 0)).isFalse();
+    assertThat(lines.sameLine("b50002", 50_002)).isFalse();
+  }
+
+  @Test
+  void aDigestInAnotherFormVouchesForNothing() {
+    StoredLines lines = StoredLines.forMembers(3);
+    lines.add("upper", PROFILE + ":00000000000000FF");
+    lines.add("short", PROFILE + ":ff");
+    lines.add("ok", PROFILE + ":00000000000000ff");
+    assertThat(lines.sameLine("upper", 0xff)).isFalse();
+    assertThat(lines.sameLine("short", 0xff)).isFalse();
+    assertThat(lines.sameLine("ok", 0xff)).isTrue();
+  }
+
+  @Test
+  void refusesMoreMembersThanItWasSizedFor() {
+    StoredLines lines = StoredLines.forMembers(0);
+    int added = 0;
+    while (lines.add("m" + added, null)) {
+      added++;
+    }
+    // Half of the smallest table: a member added after the count is refused, never squeezed in.
+    assertThat(added).isEqualTo(512);
+    assertThat(StoredLines.bytesFor(1_000_000)).isEqualTo(32L << 20);
+  }
+}
