@@ -5,6 +5,8 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -28,6 +30,10 @@ final class RowEncoder {
 
   private final BatchSettings settings;
   private final long maxRowBytes;
+  // Field names repeat on every row: each valid one is checked once, up to MAX_KNOWN_NAMES of
+  // them (then every time), and the check took 4 % of a first segment sync's CPU.
+  private final Set<String> validNames = ConcurrentHashMap.newKeySet();
+  private static final int MAX_KNOWN_NAMES = 4_096;
 
   RowEncoder(BatchSettings settings, long maxRowBytes) {
     this.settings = settings;
@@ -70,25 +76,29 @@ final class RowEncoder {
       w.raw(",\"action\":").string(e.action());
     }
     w.raw(",\"identifiers\":{");
-    boolean first = true;
-    for (Map.Entry<String, String> id : e.identifiers().entrySet()) {
-      if (!first) {
-        w.raw(',');
-      }
-      first = false;
-      w.string(id.getKey()).raw(':').string(id.getValue());
-    }
+    // forEach rather than entrySet(): the maps are unmodifiable views, whose entry iterators wrap
+    // every entry (7 % of a first segment sync's CPU went to those wrappers).
+    int[] written = {0};
+    e.identifiers()
+        .forEach(
+            (name, value) -> {
+              if (written[0]++ > 0) {
+                w.raw(',');
+              }
+              w.string(name).raw(':').string(value);
+            });
     w.raw("},\"data\":{");
-    first = true;
-    for (Map.Entry<String, Object> d : data.entrySet()) {
-      if (!d.getKey().equals("idempotence_id")) {
-        if (!first) {
-          w.raw(',');
-        }
-        first = false;
-        w.string(d.getKey()).raw(':').scalar(d.getValue());
-      }
-    }
+    written[0] = 0;
+    data.forEach(
+        (name, value) -> {
+          if (!name.equals("idempotence_id")) {
+            if (written[0]++ > 0) {
+              w.raw(',');
+            }
+            w.string(name).raw(':').scalar(value);
+          }
+        });
+    boolean first = written[0] == 0;
     if (e.ts() != null) {
       w.raw(first ? "\"ts\":" : ",\"ts\":").raw(Long.toString(e.ts().getEpochSecond()));
       first = false;
@@ -134,37 +144,39 @@ final class RowEncoder {
     }
     identifiers(where, p.identifiers());
     Map<String, Object> attributes = flat(where + ".attributes", p.attributes());
-    for (Map.Entry<String, String> id : p.identifiers().entrySet()) {
-      if (attributes.containsKey(id.getKey())
-          && !Objects.equals(attributes.get(id.getKey()), id.getValue())) {
-        throw invalid(
-            where
-                + ".attributes."
-                + id.getKey()
-                + ": conflicts with identifier "
-                + id.getKey()
-                + " (identifiers travel inside attributes)");
-      }
-    }
+    p.identifiers()
+        .forEach(
+            (name, value) -> {
+              if (attributes.containsKey(name) && !Objects.equals(attributes.get(name), value)) {
+                throw invalid(
+                    where
+                        + ".attributes."
+                        + name
+                        + ": conflicts with identifier "
+                        + name
+                        + " (identifiers travel inside attributes)");
+              }
+            });
     JsonRow w = new JsonRow();
     w.raw("{\"attributes\":{");
-    boolean first = true;
-    for (Map.Entry<String, Object> a : attributes.entrySet()) {
-      if (!first) {
-        w.raw(',');
-      }
-      first = false;
-      w.string(a.getKey()).raw(':').scalar(a.getValue());
-    }
-    for (Map.Entry<String, String> id : p.identifiers().entrySet()) {
-      if (!attributes.containsKey(id.getKey())) {
-        if (!first) {
-          w.raw(',');
-        }
-        first = false;
-        w.string(id.getKey()).raw(':').string(id.getValue());
-      }
-    }
+    int[] written = {0};
+    attributes.forEach(
+        (name, value) -> {
+          if (written[0]++ > 0) {
+            w.raw(',');
+          }
+          w.string(name).raw(':').scalar(value);
+        });
+    p.identifiers()
+        .forEach(
+            (name, value) -> {
+              if (!attributes.containsKey(name)) {
+                if (written[0]++ > 0) {
+                  w.raw(',');
+                }
+                w.string(name).raw(':').string(value);
+              }
+            });
     w.raw("}}");
     return sized(where, w);
   }
@@ -201,37 +213,40 @@ final class RowEncoder {
     return out.toByteArray();
   }
 
-  private static void identifiers(String where, Map<String, String> identifiers) {
+  private void identifiers(String where, Map<String, String> identifiers) {
     if (identifiers.isEmpty()) {
       throw invalid(where + ".identifiers: at least one identifier is required");
     }
-    for (Map.Entry<String, String> id : identifiers.entrySet()) {
-      if (!validName(id.getKey())) {
-        requireName(where + ".identifiers", id.getKey());
-      }
-      String value = id.getValue();
-      if (value == null || value.isBlank() || value.length() > MAX_TEXT) {
-        requireText(where + ".identifiers." + id.getKey(), value);
-      }
-    }
+    identifiers.forEach(
+        (name, value) -> {
+          if (!knownValid(name)) {
+            requireName(where + ".identifiers", name);
+          }
+          if (value == null || value.isBlank() || value.length() > MAX_TEXT) {
+            requireText(where + ".identifiers." + name, value);
+          }
+        });
   }
 
   /** Validates names and values and applies the nested-data policy, keeping key order. */
   private Map<String, Object> flat(String where, Map<String, Object> values) {
     // The common row is flat already: check it in place instead of copying it.
-    boolean nested = false;
-    for (Map.Entry<String, Object> entry : values.entrySet()) {
-      Object value = entry.getValue();
-      if (value instanceof Map<?, ?>
-          || value instanceof Collection<?>
-          || value instanceof Object[]) {
-        nested = true;
-        break;
-      }
-      requireName(where, entry.getKey());
-      checkScalar(where, entry.getKey(), value);
-    }
-    if (!nested) {
+    boolean[] nested = {false};
+    values.forEach(
+        (name, value) -> {
+          if (nested[0]
+              || value instanceof Map<?, ?>
+              || value instanceof Collection<?>
+              || value instanceof Object[]) {
+            nested[0] = true;
+            return;
+          }
+          if (!knownValid(name)) {
+            requireName(where, name);
+          }
+          checkScalar(where, name, value);
+        });
+    if (!nested[0]) {
       return values;
     }
     Map<String, Object> out = new LinkedHashMap<>();
@@ -306,6 +321,19 @@ final class RowEncoder {
             + ": unsupported type "
             + value.getClass().getName()
             + " (use String, Number, Boolean, Instant or null)");
+  }
+
+  private boolean knownValid(String name) {
+    if (name != null && validNames.contains(name)) {
+      return true;
+    }
+    if (!validName(name)) {
+      return false;
+    }
+    if (validNames.size() < MAX_KNOWN_NAMES) {
+      validNames.add(name);
+    }
+    return true;
   }
 
   static void requireName(String where, String name) {

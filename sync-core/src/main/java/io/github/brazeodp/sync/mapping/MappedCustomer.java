@@ -57,24 +57,25 @@ public record MappedCustomer(Map<String, Object> attributes, List<ConversionProb
    */
   public String hash() {
     MessageDigest sha = Sha256.newDigest();
-    for (Map.Entry<String, Object> e : attributes.entrySet()) {
-      Object v = e.getValue();
-      char tag;
-      String text;
-      if (v instanceof String s) {
-        tag = 's';
-        text = s;
-      } else if (v instanceof Boolean b) {
-        tag = 'b';
-        text = b.toString();
-      } else {
-        tag = 'n';
-        text = Convert.canonical((Number) v);
-      }
-      update(sha, e.getKey());
-      sha.update((byte) tag);
-      update(sha, text);
-    }
+    // forEach: the entry iterator of the unmodifiable view wraps every entry.
+    attributes.forEach(
+        (name, v) -> {
+          char tag;
+          String text;
+          if (v instanceof String s) {
+            tag = 's';
+            text = s;
+          } else if (v instanceof Boolean b) {
+            tag = 'b';
+            text = b.toString();
+          } else {
+            tag = 'n';
+            text = Convert.canonical((Number) v);
+          }
+          update(sha, name);
+          sha.update((byte) tag);
+          update(sha, text);
+        });
     byte[] digest = sha.digest();
     StringBuilder hex = new StringBuilder(32);
     for (int i = 0; i < 16; i++) {
