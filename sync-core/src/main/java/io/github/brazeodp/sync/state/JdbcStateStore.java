@@ -37,6 +37,10 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -1318,66 +1322,142 @@ final class JdbcStateStore extends AbstractStateStore {
     Args.key(segmentId, "segmentId");
     Args.key(namespace, "namespace");
     Objects.requireNonNull(sink, "sink");
-    String after = null;
-    while (true) {
-      String from = after;
-      // Each page on one connection: the reader when it works, else the main one, from scratch.
-      MemberHashes page =
-          onReader(() -> memberHashes(this::readerStatement, segmentId, namespace, from))
-              .orElseGet(
-                  () ->
-                      read(
-                          "read members and hashes",
-                          () -> memberHashes(this::statement, segmentId, namespace, from)));
-      for (String member : page.members()) {
-        sink.accept(member, page.hashes().get(member));
+    // On SQLite every other page is read by a helper thread on the reader connection, and the
+    // sink is called under one lock, never from two threads at once: read alone, the pages of
+    // a 100,000-member segment were a third of an unchanged rerun, all before its first batch.
+    ExecutorService helper =
+        dialect == SqlDialect.SQLITE
+            ? Executors.newSingleThreadExecutor(
+                r -> {
+                  Thread t = new Thread(r, "state-scan");
+                  t.setDaemon(true);
+                  return t;
+                })
+            : null;
+    Object sinkLock = new Object();
+    try {
+      String after = null;
+      while (true) {
+        String from = after;
+        String high = read("read members", () -> pageEnd(segmentId, from));
+        Future<?> other = null;
+        String next = null;
+        if (helper != null && high != null) {
+          next = read("read members", () -> pageEnd(segmentId, high));
+          String to = next;
+          other =
+              helper.submit(
+                  () -> {
+                    MemberHashes page =
+                        onReader(
+                                () ->
+                                    memberHashes(
+                                        this::readerStatement, segmentId, namespace, high, to))
+                            .orElseGet(() -> mainPage(segmentId, namespace, high, to));
+                    emit(page, sink, sinkLock);
+                  });
+        }
+        RuntimeException failure = null;
+        try {
+          emit(mainPage(segmentId, namespace, from, high), sink, sinkLock);
+        } catch (RuntimeException e) {
+          failure = e;
+        }
+        if (other != null) {
+          try {
+            awaitPage(other);
+          } catch (RuntimeException e) {
+            if (failure == null) {
+              failure = e;
+            } else {
+              failure.addSuppressed(e);
+            }
+          }
+        }
+        if (failure != null) {
+          throw failure;
+        }
+        if (high == null || (other != null && next == null)) {
+          return;
+        }
+        after = other != null ? next : high;
       }
-      if (page.last() == null) {
-        return;
+    } finally {
+      if (helper != null) {
+        helper.shutdownNow();
       }
-      after = page.last();
     }
   }
 
-  /** Members up to {@code last} (inclusive), or all that are left when it is null. */
-  private record MemberHashes(List<String> members, Map<String, String> hashes, String last) {}
+  private MemberHashes mainPage(String segmentId, String namespace, String after, String high) {
+    return read(
+        "read members and hashes",
+        () -> memberHashes(this::statement, segmentId, namespace, after, high));
+  }
+
+  private static void emit(MemberHashes page, BiConsumer<String, String> sink, Object lock) {
+    synchronized (lock) {
+      for (String member : page.members()) {
+        sink.accept(member, page.hashes().get(member));
+      }
+    }
+  }
+
+  private static void awaitPage(Future<?> page) {
+    try {
+      page.get();
+    } catch (InterruptedException e) {
+      page.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading members", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** The key {@code MEMBER_HASH_PAGE} members after {@code after}, or null when fewer are left. */
+  private String pageEnd(String segmentId, String after) throws SQLException {
+    try (ResultSet rs =
+        bind(
+                "SELECT member FROM member WHERE segment = ?"
+                    + (after == null ? "" : " AND member > ?")
+                    + " ORDER BY member LIMIT 1 OFFSET "
+                    + (MEMBER_HASH_PAGE - 1),
+                after == null ? new Object[] {segmentId} : new Object[] {segmentId, after})
+            .executeQuery()) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+
+  private record MemberHashes(List<String> members, Map<String, String> hashes) {}
 
   /**
-   * One page of members and their hashes, each read as one string per page: SQLite hands a row to
-   * Java through a JNI call per row and column, and joined in SQLite the 100,000 members of a
-   * segment read in 7 ms instead of 36. The page ends at the key {@code MEMBER_HASH_PAGE} members
-   * on, so both tables are read as plain ranges (a LIMIT subquery doubled the time). A joined
-   * string is split at its spaces and checked against the row count: a key with a space in it makes
-   * the count differ, and that page is read row by row instead. Where the range holds many more
-   * hashes than members (the namespace serves other segments too), the page's hashes are looked up
-   * by key instead.
+   * The members in {@code (after, high]} (open-ended where null) and their hashes, each read as one
+   * string: SQLite hands a row to Java through a JNI call per row and column, and joined in SQLite
+   * the 100,000 members of a segment read in 7 ms instead of 36. A joined string is split at its
+   * spaces and checked against the row count: a key or hash with a space in it makes the count
+   * differ, and that page is read row by row instead. Where the range holds many more hashes than
+   * members (the namespace serves other segments too), the page's hashes are looked up by key.
    */
   private MemberHashes memberHashes(
-      Statements statements, String segmentId, String namespace, String after) throws SQLException {
-    String from = after == null ? "" : " AND member > ?";
+      Statements statements, String segmentId, String namespace, String after, String high)
+      throws SQLException {
+    String range =
+        (after == null ? "" : " AND member > ?") + (high == null ? "" : " AND member <= ?");
     List<Object> params = new ArrayList<>(List.of(segmentId));
     if (after != null) {
       params.add(after);
     }
-    String high = null;
-    try (ResultSet rs =
-        bound(
-                statements,
-                "SELECT member FROM member WHERE segment = ?"
-                    + from
-                    + " ORDER BY member LIMIT 1 OFFSET "
-                    + (MEMBER_HASH_PAGE - 1),
-                params.toArray())
-            .executeQuery()) {
-      if (rs.next()) {
-        high = rs.getString(1);
-      }
-    }
-    String to = high == null ? "" : " AND member <= ?";
     if (high != null) {
       params.add(high);
     }
-    Object[] range = params.toArray();
+    Object[] bounds = params.toArray();
     List<String> members = null;
     try (ResultSet rs =
         bound(
@@ -1385,13 +1465,12 @@ final class JdbcStateStore extends AbstractStateStore {
                 "SELECT "
                     + dialect.concatenated("member")
                     + ", count(*) FROM member WHERE segment = ?"
-                    + from
-                    + to,
-                range)
+                    + range,
+                bounds)
             .executeQuery()) {
       if (rs.next()) {
         if (rs.getLong(2) == 0) {
-          return new MemberHashes(List.of(), Map.of(), null);
+          return new MemberHashes(List.of(), Map.of());
         }
         members = joined(rs.getString(1), rs.getLong(2));
       }
@@ -1399,48 +1478,32 @@ final class JdbcStateStore extends AbstractStateStore {
     if (members == null) {
       List<String> rows = new ArrayList<>();
       try (ResultSet rs =
-          bound(
-                  statements,
-                  "SELECT member FROM member WHERE segment = ?" + from + to + " ORDER BY member",
-                  range)
+          bound(statements, "SELECT member FROM member WHERE segment = ?" + range, bounds)
               .executeQuery()) {
         consume(rs, row -> rows.add(row.getString(1)));
       }
       members = rows;
     }
-    range[0] = namespace;
-    String hashRange =
-        " FROM diff_hash WHERE namespace = ?"
-            + from.replace("member", "customer")
-            + to.replace("member", "customer");
+    bounds[0] = namespace;
     Map<String, String> hashes = new HashMap<>();
+    List<String> pairs = null;
     long inRange;
+    // A LIMIT bounds the string where the range holds other segments' hashes too.
     try (ResultSet rs =
         bound(
                 statements,
-                "SELECT count(*) FROM (SELECT 1"
-                    + hashRange
+                "SELECT "
+                    + dialect.concatenated("customer || ' ' || hash")
+                    + ", count(*) FROM (SELECT customer, hash FROM diff_hash WHERE namespace = ?"
+                    + range.replace("member", "customer")
                     + " LIMIT "
                     + (4 * MEMBER_HASH_PAGE + 1)
                     + ") h",
-                range)
+                bounds)
             .executeQuery()) {
-      inRange = rs.next() ? rs.getLong(1) : 0;
-    }
-    List<String> pairs = null;
-    if (inRange > 0 && inRange <= 4 * MEMBER_HASH_PAGE) {
-      try (ResultSet rs =
-          bound(
-                  statements,
-                  "SELECT "
-                      + dialect.concatenated("customer || ' ' || hash")
-                      + ", count(*)"
-                      + hashRange,
-                  range)
-              .executeQuery()) {
-        if (rs.next()) {
-          pairs = joined(rs.getString(1), 2 * rs.getLong(2));
-        }
+      inRange = rs.next() ? rs.getLong(2) : 0;
+      if (inRange > 0 && inRange <= 4 * MEMBER_HASH_PAGE) {
+        pairs = joined(rs.getString(1), 2 * inRange);
       }
     }
     if (pairs != null) {
@@ -1456,7 +1519,7 @@ final class JdbcStateStore extends AbstractStateStore {
           row -> hashes.put(row.getString(1), row.getString(2)),
           namespace);
     }
-    return new MemberHashes(members, hashes, high);
+    return new MemberHashes(members, hashes);
   }
 
   /** The parts of a space-joined string, or null unless there are exactly {@code expected}. */
