@@ -106,6 +106,8 @@ public final class SegmentSync {
   private static final int PROFILE_HASH_LENGTH = 32;
   // Batches that a few changed users may wait for before their rows go out in one request.
   private static final int HOLD_BATCHES = 20;
+  // Up to this many users of a batch are looked up on the segment thread itself.
+  private static final int INLINE_LOOK_UPS = 16;
   private static final char LINE_SEPARATOR = ':';
   private static final HexFormat HEX = HexFormat.of();
 
@@ -988,8 +990,11 @@ public final class SegmentSync {
         }
       }
       List<String> lookUpKeys = lookUp;
+      // A few users (the changed lines of a rerun) are looked up here, one look-up after the
+      // other: handing them to the look-up thread cost more than the look-up.
+      boolean inline = lookUp.size() <= INLINE_LOOK_UPS;
       Future<Set<String>> entering =
-          lookUp.isEmpty()
+          lookUp.isEmpty() || inline
               ? null
               : shared.lookups.submit(() -> state.nonMembersAmong(segment.id(), lookUpKeys));
       Map<String, String> storedTwice;
@@ -1006,6 +1011,8 @@ public final class SegmentSync {
       }
       if (entering != null) {
         entries.addAll(await(entering, "looking up the members of a batch"));
+      } else if (!lookUp.isEmpty()) {
+        entries.addAll(state.nonMembersAmong(segment.id(), lookUp));
       }
       List<String> entered = new ArrayList<>();
       if (dry) {
