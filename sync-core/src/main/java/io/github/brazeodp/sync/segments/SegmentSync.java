@@ -920,14 +920,16 @@ public final class SegmentSync {
       p.malformed = malformed.get();
       int n = lines.size();
       // First the ids, from a scan of each line where it can (a parse where it cannot), so that the
-      // stored hashes and memberships of the whole batch come in one look-up each.
+      // stored hashes and memberships of the whole batch come in one look-up each. A line the
+      // stored lines vouch for (an unchanged member) is done with here: no string, map or look-up.
+      StoredLines table = dry || fullResync ? null : storedLines();
       String[] ids = new String[n];
       String[] digests = new String[n];
-      long[] lineDigests = new long[n];
+      boolean[] same = new boolean[n];
       ExportedUser[] parsed = new ExportedUser[n];
       boolean[] usable = new boolean[n];
       List<String> keys = new ArrayList<>(n);
-      Map<String, String> suffixes = new HashMap<>(n * 2);
+      Map<String, String> suffixes = new HashMap<>();
       // An id on two different lines of one batch: its stored hash cannot match both.
       Set<String> twice = new HashSet<>();
       for (int i = 0; i < n; i++) {
@@ -948,8 +950,12 @@ public final class SegmentSync {
         }
         ids[i] = id;
         keys.add(id);
-        lineDigests[i] = line.digest(shared.lineSeed);
-        digests[i] = HEX.toHexDigits(lineDigests[i]);
+        long lineDigest = line.digest(shared.lineSeed);
+        if (table != null && table.sameLine(id, lineDigest)) {
+          same[i] = true;
+          continue;
+        }
+        digests[i] = HEX.toHexDigits(lineDigest);
         String suffix = LINE_SEPARATOR + digests[i];
         String before = suffixes.putIfAbsent(id, suffix);
         if (before != null && !before.equals(suffix)) {
@@ -958,35 +964,25 @@ public final class SegmentSync {
       }
       // Only the users whose line differs from the accepted one come back (with their stored
       // hash), and only the entries: an unchanged batch reads no row. The members are looked up
-      // on another thread meanwhile (on SQLite on the other connection): an unchanged rerun is
-      // made of these two look-ups.
-      // Users the stored lines answer for need neither: unchanged members, and (when absence is
-      // certain) new users.
+      // on another thread meanwhile (on SQLite on the other connection).
+      // New users need neither when the stored lines make their absence certain.
       Map<String, Optional<String>> differing = new HashMap<>();
       Set<String> entries = new HashSet<>();
       List<String> lookUp = keys;
       Map<String, String> lookUpSuffixes = suffixes;
-      StoredLines table = dry || fullResync ? null : storedLines();
       if (table != null) {
         lookUp = new ArrayList<>();
         lookUpSuffixes = new HashMap<>();
-        Set<String> decided = new HashSet<>();
-        for (int i = 0; i < n; i++) {
-          String id = ids[i];
-          if (id == null || !decided.add(id)) {
-            continue;
-          }
-          if (!twice.contains(id) && table.sameLine(id, lineDigests[i])) {
-            continue;
-          }
+        for (Map.Entry<String, String> e : suffixes.entrySet()) {
+          String id = e.getKey();
           // A user read earlier in this run may have been committed since the table was read.
           if (!twice.contains(id) && newWhenAbsent && !table.member(id) && !members.contains(id)) {
             differing.put(id, Optional.empty());
             entries.add(id);
-            continue;
+          } else {
+            lookUp.add(id);
+            lookUpSuffixes.put(id, e.getValue());
           }
-          lookUp.add(id);
-          lookUpSuffixes.put(id, suffixes.get(id));
         }
       }
       List<String> lookUpKeys = lookUp;
@@ -1041,7 +1037,10 @@ public final class SegmentSync {
         String line = digests[i];
         String stored;
         boolean sameLine;
-        if (fullResync) {
+        if (same[i]) {
+          stored = null;
+          sameLine = true;
+        } else if (fullResync) {
           stored = null;
           sameLine = false;
         } else if (twice.contains(id)) {
