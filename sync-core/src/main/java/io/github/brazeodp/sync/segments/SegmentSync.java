@@ -103,12 +103,12 @@ public final class SegmentSync {
   private static final String LINE_DIGEST_VERSION = "export-line-1";
   // A stored hash is the profile hash, then optionally ':' and the digest of the export line it
   // came from (16 hex digits); without the digest the next run parses the line again.
-  private static final int PROFILE_HASH_LENGTH = 32;
+  static final int PROFILE_HASH_LENGTH = 32;
   // Batches that a few changed users may wait for before their rows go out in one request.
   private static final int HOLD_BATCHES = 20;
   // Up to this many users of a batch are looked up on the segment thread itself.
   private static final int INLINE_LOOK_UPS = 16;
-  private static final char LINE_SEPARATOR = ':';
+  static final char LINE_SEPARATOR = ':';
   private static final HexFormat HEX = HexFormat.of();
 
   /** How often a checkpoint that only moves the export position is written, by default. */
@@ -949,12 +949,18 @@ public final class SegmentSync {
           continue;
         }
         ids[i] = id;
-        keys.add(id);
         long lineDigest = line.digest(shared.lineSeed);
-        if (table != null && table.sameLine(id, lineDigest)) {
+        int slot = table == null ? -1 : table.sameLineSlot(id, lineDigest);
+        if (slot >= 0) {
           same[i] = true;
+          // Read is marked in the table, not in SeenUsers (a sixth of an unchanged rerun's
+          // segment thread went to SeenUsers).
+          if (table.markSeen(slot)) {
+            storedMembersRead++;
+          }
           continue;
         }
+        keys.add(id);
         digests[i] = HEX.toHexDigits(lineDigest);
         String suffix = LINE_SEPARATOR + digests[i];
         String before = suffixes.putIfAbsent(id, suffix);
@@ -1017,7 +1023,8 @@ public final class SegmentSync {
       } else {
         // Only entries are written: an unchanged segment writes no membership row at all.
         for (String id : keys) {
-          boolean firstRead = members.add(id);
+          int slot = table == null ? -1 : table.slotOf(id);
+          boolean firstRead = slot >= 0 ? table.markSeen(slot) : members.add(id);
           if (entries.contains(id)) {
             entered.add(id);
           } else if (firstRead) {
@@ -1398,7 +1405,7 @@ public final class SegmentSync {
       long exited = 0;
       List<String> page = new ArrayList<>();
       for (String brazeId : state.members(segment.id())) {
-        if (!members.contains(brazeId)) {
+        if (!members.contains(brazeId) && (stored == null || !stored.seen(brazeId))) {
           page.add(brazeId);
         }
         if (page.size() == batchSize) {
@@ -1500,26 +1507,6 @@ public final class SegmentSync {
             && stored.charAt(PROFILE_HASH_LENGTH) == LINE_SEPARATOR
         ? stored.substring(0, PROFILE_HASH_LENGTH)
         : stored;
-  }
-
-  /** Tells whether a stored hash carries a line digest, in the form {@link #sameLine} matches. */
-  static boolean hasLineDigest(String stored) {
-    if (stored.length() != PROFILE_HASH_LENGTH + 17
-        || stored.charAt(PROFILE_HASH_LENGTH) != LINE_SEPARATOR) {
-      return false;
-    }
-    for (int i = PROFILE_HASH_LENGTH + 1; i < stored.length(); i++) {
-      char c = stored.charAt(i);
-      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** The line digest a stored hash carries; only for one of which {@link #hasLineDigest} holds. */
-  static long lineDigestOf(String stored) {
-    return HexFormat.fromHexDigitsToLong(stored, PROFILE_HASH_LENGTH + 1, stored.length());
   }
 
   /** Tells whether a stored hash carries exactly this line digest. */

@@ -7,15 +7,17 @@ package io.github.brazeodp.sync.segments;
  * (is this user a member, is its line the accepted one) without a look-up: on SQLite those look-ups
  * were two B-tree searches per user and most of the rerun.
  *
- * <p>Ids are kept as 62-bit fingerprints ({@link SeenUsers#fingerprint}). A fingerprint shared by
+ * <p>Ids are kept as 61-bit fingerprints ({@link SeenUsers#fingerprint}). A fingerprint shared by
  * two ids can only make {@link #sameLine} wrong if the other's stored line digest also equals this
  * line's 64-bit digest, and a line names its own user; absence is always certain. Not thread-safe:
  * filled by one thread before the segment thread reads it.
  */
 final class StoredLines {
-  private static final long FINGERPRINT = ~3L;
+  private static final long FINGERPRINT = ~7L;
   private static final long USED = 1;
   private static final long HAS_LINE = 2;
+  // Read by this run: the segment thread marks the members it reads here, not in SeenUsers.
+  private static final long SEEN = 4;
 
   // Key and line side by side (slot i at 2i and 2i + 1): a probe touches one cache line, where two
   // arrays cost two misses per user in a table of several megabytes.
@@ -63,9 +65,25 @@ final class StoredLines {
     long line = 0;
     if (storedHash != null) {
       withHash++;
-      if (SegmentSync.hasLineDigest(storedHash)) {
-        key |= HAS_LINE;
-        line = SegmentSync.lineDigestOf(storedHash);
+      // The digest in the form SegmentSync.sameLine compares: ':' and 16 lower-case hex digits
+      // after the profile hash, read in the same pass that checks them.
+      int from = storedHash.length() - 16;
+      if (from == SegmentSync.PROFILE_HASH_LENGTH + 1
+          && storedHash.charAt(from - 1) == SegmentSync.LINE_SEPARATOR) {
+        long digest = 0;
+        int i = from;
+        for (; i < storedHash.length(); i++) {
+          char c = storedHash.charAt(i);
+          int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+          if (d < 0) {
+            break;
+          }
+          digest = digest << 4 | d;
+        }
+        if (i == storedHash.length()) {
+          key |= HAS_LINE;
+          line = digest;
+        }
       }
     }
     int i = slot(key);
@@ -87,8 +105,32 @@ final class StoredLines {
 
   /** Whether the id was a member whose stored hash was made from a line with this digest. */
   boolean sameLine(String id, long lineDigest) {
+    return sameLineSlot(id, lineDigest) >= 0;
+  }
+
+  /** As {@link #sameLine}, with the member's slot for {@link #markSeen}, or -1. */
+  int sameLineSlot(String id, long lineDigest) {
     int i = slot((SeenUsers.fingerprint(id) & FINGERPRINT) | USED);
-    return (slots[i] & HAS_LINE) != 0 && slots[i + 1] == lineDigest;
+    return (slots[i] & HAS_LINE) != 0 && slots[i + 1] == lineDigest ? i : -1;
+  }
+
+  /** The member's slot, or -1 when the id was not a member. */
+  int slotOf(String id) {
+    int i = slot((SeenUsers.fingerprint(id) & FINGERPRINT) | USED);
+    return slots[i] != 0 ? i : -1;
+  }
+
+  /** Marks the member in {@code slot} as read by this run; true the first time. */
+  boolean markSeen(int slot) {
+    boolean first = (slots[slot] & SEEN) == 0;
+    slots[slot] |= SEEN;
+    return first;
+  }
+
+  /** Whether the id is a member this run marked as read. */
+  boolean seen(String id) {
+    int i = slotOf(id);
+    return i >= 0 && (slots[i] & SEEN) != 0;
   }
 
   /** The members held. */
