@@ -24,6 +24,7 @@ import io.github.brazeodp.sync.RunLockedException;
 import io.github.brazeodp.sync.RunStats;
 import io.github.brazeodp.sync.SyncReport;
 import io.github.brazeodp.sync.adapter.RequestCounter;
+import io.github.brazeodp.sync.internal.Futures;
 import io.github.brazeodp.sync.internal.Hashes;
 import io.github.brazeodp.sync.internal.SegmentEvents;
 import io.github.brazeodp.sync.mapping.CustomerSchema;
@@ -60,7 +61,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -384,21 +384,8 @@ public final class SegmentSync {
   }
 
   private static <T> T await(Future<T> future, String what) {
-    try {
-      return future.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while " + what, e);
-    } catch (ExecutionException e) {
-      // Anything that is not an API failure is a crash: surface it as is, state stays committed.
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(e.getCause());
-    }
+    // Anything that is not an API failure is a crash: surface it as is, state stays committed.
+    return Futures.await(future, what);
   }
 
   /** Checks the configuration against ODP and returns the rules bound to its field types. */
@@ -542,9 +529,10 @@ public final class SegmentSync {
     // The stored members when this run started reading (none for a dry run).
     private long storedAtStart;
     // The stored members and their line digests, read beside the first batch; null while it is
-    // read, for a dry run or a full resync, and for a table too large for the heap.
+    // read, for a dry run or a full resync, for a table too large for the heap, and when more
+    // members came than counted (then SeenUsers keeps track of every member read).
     private Future<StoredLines> storedLoading;
-    private StoredLines stored;
+    private StoredLines storedTable;
     // Whether a user absent from `stored` certainly has no stored hash: every hash of the namespace
     // belonged to a member, and no other segment of this run writes any.
     private boolean newWhenAbsent;
@@ -650,9 +638,10 @@ public final class SegmentSync {
         // Only this run changes the membership while it holds the segment's lock. Read while
         // Braze prepares the export.
         storedAtStart = state.memberCount(segment.id());
-        members = new SeenUsers(storedAtStart);
-        if (!fullResync) {
-          readStoredLines();
+        // Sized for every stored member only when they are not read into the stored lines,
+        // which then keep track of them.
+        if (fullResync || !readStoredLines()) {
+          members = new SeenUsers(storedAtStart);
         }
       }
       braze.awaitExport(handle, clock.instant().plus(exportTimeout));
@@ -718,16 +707,17 @@ public final class SegmentSync {
      * export starts streaming; the first batch waits for it. A first run into an empty store reads
      * nothing and looks nothing up. The table takes 16 bytes a slot, two slots a member (32 MB for
      * a million): over a quarter of the heap it is not read, and every batch looks its users up.
+     * Returns whether it is read.
      */
-    private void readStoredLines() {
+    private boolean readStoredLines() {
       long hashes = state.hashCount(HASHES);
       if (storedAtStart == 0 && hashes == 0) {
-        stored = StoredLines.forMembers(0);
+        storedTable = StoredLines.forMembers(0);
         newWhenAbsent = !sharedRun;
-        return;
+        return true;
       }
       if (StoredLines.bytesFor(storedAtStart) > Runtime.getRuntime().maxMemory() / 4) {
-        return;
+        return false;
       }
       storedLoading =
           shared.lookups.submit(
@@ -742,16 +732,18 @@ public final class SegmentSync {
               });
       newWhenAbsent = !sharedRun;
       storedHashes = hashes;
+      return true;
     }
 
     /** The stored lines once read, or null when the batches look their users up instead. */
     private StoredLines storedLines() {
       if (storedLoading != null) {
-        stored = await(storedLoading, "reading the stored members");
+        storedTable = await(storedLoading, "reading the stored members");
         storedLoading = null;
-        newWhenAbsent = newWhenAbsent && stored != null && stored.withHash() == storedHashes;
+        newWhenAbsent =
+            newWhenAbsent && storedTable != null && storedTable.withHash() == storedHashes;
       }
-      return stored;
+      return storedTable;
     }
 
     private void stream(ExportHandle handle, ExportReadOptions options) {
@@ -1212,21 +1204,7 @@ public final class SegmentSync {
 
     private void commit(Pending p) {
       Prepared prepared = p.prepared;
-      Upload upload;
-      try {
-        upload = p.future == null ? new Upload() : p.future.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while uploading", e);
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof RuntimeException r) {
-          throw r;
-        }
-        if (e.getCause() instanceof Error err) {
-          throw err;
-        }
-        throw new IllegalStateException(e.getCause());
-      }
+      Upload upload = p.future == null ? new Upload() : await(p.future, "uploading");
       OdpException failure = upload.profileFailure;
       Map<String, String> accepted = new LinkedHashMap<>();
       if (failure != null) {
@@ -1405,7 +1383,7 @@ public final class SegmentSync {
       long exited = 0;
       List<String> page = new ArrayList<>();
       for (String brazeId : state.members(segment.id())) {
-        if (!members.contains(brazeId) && (stored == null || !stored.seen(brazeId))) {
+        if (!members.contains(brazeId) && (storedTable == null || !storedTable.seen(brazeId))) {
           page.add(brazeId);
         }
         if (page.size() == batchSize) {

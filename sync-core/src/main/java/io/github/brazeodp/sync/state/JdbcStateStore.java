@@ -1,5 +1,6 @@
 package io.github.brazeodp.sync.state;
 
+import io.github.brazeodp.sync.internal.Futures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -1366,7 +1366,7 @@ final class JdbcStateStore extends AbstractStateStore {
         }
         if (other != null) {
           try {
-            awaitPage(other);
+            Futures.await(other, "reading members");
           } catch (RuntimeException e) {
             if (failure == null) {
               failure = e;
@@ -1401,24 +1401,6 @@ final class JdbcStateStore extends AbstractStateStore {
       for (String member : page.members()) {
         sink.accept(member, page.hashes().get(member));
       }
-    }
-  }
-
-  private static void awaitPage(Future<?> page) {
-    try {
-      page.get();
-    } catch (InterruptedException e) {
-      page.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while reading members", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(e.getCause());
     }
   }
 
