@@ -1119,8 +1119,16 @@ public final class SegmentSync {
         if (!seenInBatch.add(id) || (!dry && !inFlight.add(id))) {
           continue;
         }
-        Map<String, Object> attributes = new LinkedHashMap<>(mapped.attributes());
-        userIds.keySet().forEach(attributes::remove);
+        // forEach: copying the unmodifiable view through its entry iterator wrapped every entry.
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        mapped
+            .attributes()
+            .forEach(
+                (name, attribute) -> {
+                  if (!userIds.containsKey(name)) {
+                    attributes.put(name, attribute);
+                  }
+                });
         p.updates.add(new ProfileUpdate(userIds, attributes));
         p.brazeIds.add(id);
         p.hashes.add(value);
