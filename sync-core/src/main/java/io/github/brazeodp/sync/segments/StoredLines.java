@@ -10,7 +10,7 @@ package io.github.brazeodp.sync.segments;
  * <p>Ids are kept as 61-bit fingerprints ({@link SeenUsers#fingerprint}). A fingerprint shared by
  * two ids can only make {@link #sameLine} wrong if the other's stored line digest also equals this
  * line's 64-bit digest, and a line names its own user; absence is always certain. Not thread-safe:
- * filled by one thread before the segment thread reads it.
+ * filled by the store's scan (whose calls never overlap) before the segment thread uses it.
  */
 final class StoredLines {
   private static final long FINGERPRINT = ~7L;
@@ -46,7 +46,7 @@ final class StoredLines {
     while (capacity < members * 2) {
       capacity <<= 1;
     }
-    if (capacity > 1 << 30) {
+    if (capacity > 1 << 29) {
       throw new IllegalArgumentException("too many members for one table: " + members);
     }
     return (int) capacity;

@@ -182,7 +182,7 @@ class KafkaCurrentsHandOffTest {
   /**
    * Posts {@code total} events in batches of 100 from four client threads through two receivers
    * into one topic, forwarded by two group members; kills receiver A after 30% and forwarder 1
-   * after it delivered 15% of the events. {@code stores} gives each host its view of the shared
+   * after it delivered 5% of the events. {@code stores} gives each host its view of the shared
    * state (the same database), so the scenario runs on any store.
    */
   ScaleOut scaleOut(Supplier<SyncStateStore> stores, int total, String topic, int partitions)
@@ -191,7 +191,9 @@ class KafkaCurrentsHandOffTest {
     broker.createTopic(topic + "-dlq", 1, Map.of());
     InMemoryOdp odp = new InMemoryOdp();
     Map<String, AtomicInteger> accepted = new ConcurrentHashMap<>();
-    CountingOdp odp1 = new CountingOdp(odp, accepted, total * 15 / 100);
+    // 5 %: forwarder 1 may join the group late and get its partitions after forwarder 2 has
+    // delivered most events (at 15 % one run in a full build ended with forwarder 1 never killed).
+    CountingOdp odp1 = new CountingOdp(odp, accepted, total * 5 / 100);
     CountingOdp odp2 = new CountingOdp(odp, accepted, Integer.MAX_VALUE);
     KafkaCurrentsForwarder f1 = forwarder(topic, "g-" + topic, "f1", odp1, stores.get());
     KafkaCurrentsForwarder f2 = forwarder(topic, "g-" + topic, "f2", odp2, stores.get());
