@@ -8,9 +8,10 @@ package io.github.brazeodp.sync.segments;
  * were two B-tree searches per user and most of the rerun.
  *
  * <p>Ids are kept as 61-bit fingerprints ({@link SeenUsers#fingerprint}). A fingerprint shared by
- * two ids can only make {@link #sameLine} wrong if the other's stored line digest also equals this
- * line's 64-bit digest, and a line names its own user; absence is always certain. Not thread-safe:
- * filled by the store's scan (whose calls never overlap) before the segment thread uses it.
+ * two ids can only make {@link #sameLineSlot} wrong if the other's stored line digest also equals
+ * this line's 64-bit digest, and a line names its own user; absence is always certain. Not
+ * thread-safe: filled by the store's scan (whose calls never overlap) before the segment thread
+ * uses it.
  */
 final class StoredLines {
   private static final long FINGERPRINT = ~7L;
@@ -103,12 +104,10 @@ final class StoredLines {
     return slots[slot((SeenUsers.fingerprint(id) & FINGERPRINT) | USED)] != 0;
   }
 
-  /** Whether the id was a member whose stored hash was made from a line with this digest. */
-  boolean sameLine(String id, long lineDigest) {
-    return sameLineSlot(id, lineDigest) >= 0;
-  }
-
-  /** As {@link #sameLine}, with the member's slot for {@link #markSeen}, or -1. */
+  /**
+   * The slot (for {@link #markSeen}) of the member whose stored hash was made from a line with this
+   * digest, or -1 when the id was no member or its line was another.
+   */
   int sameLineSlot(String id, long lineDigest) {
     int i = slot((SeenUsers.fingerprint(id) & FINGERPRINT) | USED);
     return (slots[i] & HAS_LINE) != 0 && slots[i + 1] == lineDigest ? i : -1;

@@ -150,6 +150,8 @@ final class JdbcStateStore extends AbstractStateStore {
   private static final int SMALL_IN = 16;
   private static final int LARGE_IN = 500;
   private static final int MEMBER_HASH_PAGE = 5_000;
+  // More hashes than this in a page's key range: its members are looked up by key instead.
+  private static final int MAX_PAGE_HASHES = 4 * MEMBER_HASH_PAGE;
   private static final String MAY_HAVE_BEEN_SENT = "('PENDING', 'SENT', 'UNKNOWN')";
 
   private static final List<String> SCHEMA_V1 =
@@ -1480,12 +1482,12 @@ final class JdbcStateStore extends AbstractStateStore {
                     + ", count(*) FROM (SELECT customer, hash FROM diff_hash WHERE namespace = ?"
                     + range.replace("member", "customer")
                     + " LIMIT "
-                    + (4 * MEMBER_HASH_PAGE + 1)
+                    + (MAX_PAGE_HASHES + 1)
                     + ") h",
                 bounds)
             .executeQuery()) {
       inRange = rs.next() ? rs.getLong(2) : 0;
-      if (inRange > 0 && inRange <= 4 * MEMBER_HASH_PAGE) {
+      if (inRange > 0 && inRange <= MAX_PAGE_HASHES) {
         pairs = joined(rs.getString(1), 2 * inRange);
       }
     }
