@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -118,8 +119,13 @@ public final class CurrentsLoad {
                   .connectTimeout(Duration.ofSeconds(5))
                   .build();
 
+          AtomicLong threadNumber = new AtomicLong();
+          // One pool for the warm-up and the measured part: its threads' CPU is read at the end.
+          ExecutorService pool =
+              Executors.newFixedThreadPool(
+                  clients, r -> new Thread(r, "load-client-" + threadNumber.incrementAndGet()));
           java.util.function.LongSupplier delivered = () -> receiver.counts().forwarded();
-          run(http, uri, "warmup", warmup, clients);
+          run(pool, http, uri, "warmup", warmup, clients);
           awaitDelivered(delivered, (long) warmup * EVENTS_PER_BATCH);
           long deliveredBefore = delivered.getAsLong();
           Jit.settle();
@@ -134,8 +140,10 @@ public final class CurrentsLoad {
               java.lang.management.ManagementFactory.getCompilationMXBean()
                   .getTotalCompilationTime();
 
+          System.out.println("warm-up done, measuring");
+          ThreadCpu threadCpu = ThreadCpu.start();
           long start = System.nanoTime();
-          long[] latencies = run(http, uri, "run", batches, clients);
+          long[] latencies = run(pool, http, uri, "run", batches, clients);
           long acknowledged = System.nanoTime();
           long events = (long) batches * EVENTS_PER_BATCH;
           awaitDelivered(delivered, deliveredBefore + events);
@@ -167,7 +175,24 @@ public final class CurrentsLoad {
               "process CPU: %.1f µs per event (load generator and ODP stand-in included; JIT"
                   + " compiling %,d ms meanwhile)%n",
               cpu / 1e3 / events, jitMillis);
+          Map<String, Long> groups = threadCpu.groups();
+          System.out.println(
+              "CPU µs per event by thread group: " + ThreadCpu.perUnit(groups, events));
+          // The load generator (Braze's side) and the ODP stand-in are not the durable path; the
+          // JVM's own threads (JIT, GC) are counted with neither.
+          long generator = ThreadCpu.sum(groups, CurrentsLoad::generatorThread);
+          long standIn = ThreadCpu.sum(groups, n -> n.startsWith("MockWebServer"));
+          long other = ThreadCpu.sum(groups, n -> n.startsWith("other"));
+          long durable = ThreadCpu.sum(groups, n -> true) - generator - standIn - other;
+          System.out.printf(
+              "CPU µs per event: durable path %.2f (receiver, outbox, forwarder, HTTP server and"
+                  + " client), load generator %.2f, ODP stand-in %.2f, JIT/GC/other %.2f%n",
+              durable / 1e3 / events,
+              generator / 1e3 / events,
+              standIn / 1e3 / events,
+              other / 1e3 / events);
           System.out.println("counters: " + receiver.counts());
+          pool.shutdownNow();
         }
         forwarder.close();
       }
@@ -178,12 +203,17 @@ public final class CurrentsLoad {
     }
   }
 
+  /** The load generator's threads: its client pool and the JDK HTTP client's own. */
+  private static boolean generatorThread(String group) {
+    return group.startsWith("load-client") || group.startsWith("HttpClient");
+  }
+
   /** Posts {@code batches} batches from {@code clients} threads; returns each POST's latency. */
-  private static long[] run(HttpClient http, URI uri, String tag, int batches, int clients)
+  private static long[] run(
+      ExecutorService pool, HttpClient http, URI uri, String tag, int batches, int clients)
       throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(clients);
     AtomicLong next = new AtomicLong();
-    try {
+    {
       List<Future<List<Long>>> results = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
         results.add(
@@ -217,8 +247,6 @@ public final class CurrentsLoad {
         all.addAll(f.get());
       }
       return all.stream().mapToLong(Long::longValue).toArray();
-    } finally {
-      pool.shutdownNow();
     }
   }
 

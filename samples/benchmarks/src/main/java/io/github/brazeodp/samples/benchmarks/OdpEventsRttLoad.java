@@ -6,6 +6,7 @@ import io.github.brazeodp.odp.OdpClient;
 import io.github.brazeodp.odp.OdpEvent;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.Dispatcher;
@@ -82,6 +83,7 @@ public final class OdpEventsRttLoad {
         requests.set(0);
         Jit.settle();
 
+        ThreadCpu threadCpu = ThreadCpu.start();
         long start = System.nanoTime();
         long delivered = send(odp, call, total);
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -94,6 +96,14 @@ public final class OdpEventsRttLoad {
             "%,.0f events/s, %,d requests in %.2f s; %.0fx Optimizely's Java SDK"
                 + " (%.0f events/s at 50 ms)%n",
             rate, requests.get(), seconds, rate / OPTIMIZELY_SDK_AT_50_MS, OPTIMIZELY_SDK_AT_50_MS);
+        Map<String, Long> groups = threadCpu.groups();
+        long standIn = ThreadCpu.sum(groups, n -> n.startsWith("MockWebServer"));
+        long other = ThreadCpu.sum(groups, n -> n.startsWith("other"));
+        long client = ThreadCpu.sum(groups, n -> true) - standIn - other;
+        System.out.printf(
+            "CPU µs per event: client %.2f (caller and client threads), ODP stand-in %.2f,"
+                + " JIT/GC/other %.2f%n",
+            client / 1e3 / delivered, standIn / 1e3 / delivered, other / 1e3 / delivered);
       }
     }
   }

@@ -215,6 +215,7 @@ public final class SegmentSyncLoad {
             http.forgetRequests();
           }
           resetPeaks();
+          System.out.printf("measuring run=%d repeat=%d%n", run, r + 1);
           long cpuStart = processCpuNanos();
           long start = System.nanoTime();
           SyncStateStore state = inMemory ? memory : SyncStateStore.sqlite(db);
