@@ -1,10 +1,11 @@
 package io.github.brazeodp.odp.internal;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import okhttp3.MediaType;
 import okhttp3.RequestBody;
-import okio.Buffer;
+import okio.BufferedSink;
 
 /**
  * Splits pre-encoded JSON rows (events, profile updates, list subscriptions) into request bodies
@@ -66,19 +67,54 @@ public final class EventBatcher {
   }
 
   /**
-   * Returns the body {@code [row,row,...]} of caller rows {@code [from, to)}. Bodies are built only
-   * for requests about to be sent, so a call holds at most its in-flight bodies, not all of them.
+   * Returns the body {@code [row,row,...]} of caller rows {@code [from, to)}. The body writes the
+   * rows straight into the connection's sink each time it is sent (a retry sends the same bytes):
+   * assembling it in a buffer and copying that to an array first cost two copies of every request
+   * and a fifth of a segment sync's allocation.
    */
   public static RequestBody body(List<byte[]> rows, int from, int to) {
-    Buffer body = new Buffer().writeByte('[');
-    for (int i = from; i < to; i++) {
-      if (i > from) {
-        body.writeByte(',');
+    return new RowsBody(rows, from, to);
+  }
+
+  /** {@code [row,row,...]} of rows {@code [from, to)}, with its length known up front. */
+  private static final class RowsBody extends RequestBody {
+    private final List<byte[]> rows;
+    private final int from;
+    private final int to;
+    private final long length;
+
+    RowsBody(List<byte[]> rows, int from, int to) {
+      this.rows = rows;
+      this.from = from;
+      this.to = to;
+      long n = 2 + Math.max(0, to - from - 1);
+      for (int i = from; i < to; i++) {
+        n += rows.get(i).length;
       }
-      body.write(rows.get(i));
+      this.length = n;
     }
-    body.writeByte(']');
-    return RequestBody.create(body.readByteArray(), JSON);
+
+    @Override
+    public MediaType contentType() {
+      return JSON;
+    }
+
+    @Override
+    public long contentLength() {
+      return length;
+    }
+
+    @Override
+    public void writeTo(BufferedSink sink) throws IOException {
+      sink.writeByte('[');
+      for (int i = from; i < to; i++) {
+        if (i > from) {
+          sink.writeByte(',');
+        }
+        sink.write(rows.get(i));
+      }
+      sink.writeByte(']');
+    }
   }
 
   @Override

@@ -8,7 +8,21 @@ public final class Sha256 {
   private static final MessageDigest PROTOTYPE = create();
   private static final boolean CLONEABLE = cloneable();
 
+  // One digest per thread for digest(): cloning the prototype for every stored hash allocated its
+  // state arrays each time. A digest holds no data between calls, only scratch space.
+  private static final ThreadLocal<MessageDigest> PER_THREAD =
+      ThreadLocal.withInitial(Sha256::newDigest);
+
   private Sha256() {}
+
+  /** Returns the SHA-256 of {@code bytes[from, from + length)}. */
+  public static byte[] digest(byte[] bytes, int from, int length) {
+    MessageDigest sha = PER_THREAD.get();
+    // A digest left half-fed by an error in an earlier call must not leak into this one.
+    sha.reset();
+    sha.update(bytes, from, length);
+    return sha.digest();
+  }
 
   /** Returns a fresh SHA-256 digest. */
   public static MessageDigest newDigest() {

@@ -1,8 +1,6 @@
 package io.github.brazeodp.sync.mapping;
 
-import io.github.brazeodp.sync.internal.Sha256;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import io.github.brazeodp.sync.internal.DigestInput;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +54,7 @@ public record MappedCustomer(Map<String, Object> attributes, List<ConversionProb
    * @return the hash
    */
   public String hash() {
-    MessageDigest sha = Sha256.newDigest();
+    DigestInput in = new DigestInput(attributes.size() * 36);
     // forEach: the entry iterator of the unmodifiable view wraps every entry.
     attributes.forEach(
         (name, v) -> {
@@ -72,26 +70,8 @@ public record MappedCustomer(Map<String, Object> attributes, List<ConversionProb
             tag = 'n';
             text = Convert.canonical((Number) v);
           }
-          update(sha, name);
-          sha.update((byte) tag);
-          update(sha, text);
+          in.binaryLengthPrefixed(name).put((byte) tag).binaryLengthPrefixed(text);
         });
-    byte[] digest = sha.digest();
-    StringBuilder hex = new StringBuilder(32);
-    for (int i = 0; i < 16; i++) {
-      hex.append(Character.forDigit((digest[i] >> 4) & 0xf, 16))
-          .append(Character.forDigit(digest[i] & 0xf, 16));
-    }
-    return hex.toString();
-  }
-
-  private static void update(MessageDigest sha, String s) {
-    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-    int n = bytes.length;
-    sha.update((byte) (n >>> 24));
-    sha.update((byte) (n >>> 16));
-    sha.update((byte) (n >>> 8));
-    sha.update((byte) n);
-    sha.update(bytes);
+    return in.sha256Hex128();
   }
 }
