@@ -264,8 +264,9 @@ public final class SegmentSync {
     }
     int segmentThreads = Math.max(1, Math.min(concurrentExports, chosen.size()));
     ExecutorService lookups = Executors.newFixedThreadPool(segmentThreads, threads("state-lookup"));
+    ExecutorService readers = Executors.newFixedThreadPool(segmentThreads, threads("export-read"));
     RunShared shared =
-        new RunShared(chosen.size() > 1, eventsSince(chosen), lineSeed(rules), lookups);
+        new RunShared(chosen.size() > 1, eventsSince(chosen), lineSeed(rules), lookups, readers);
     Set<String> inFlight = ConcurrentHashMap.newKeySet();
     ExecutorService segmentPool =
         Executors.newFixedThreadPool(segmentThreads, threads("segment-sync"));
@@ -293,6 +294,7 @@ public final class SegmentSync {
       segmentPool.shutdownNow();
       uploads.shutdownNow();
       lookups.shutdownNow();
+      readers.shutdownNow();
     }
     Status status =
         failed.size() == chosen.size() && !chosen.isEmpty()
@@ -514,6 +516,14 @@ public final class SegmentSync {
     private final Instant eventsSince;
     private final EventWatermark watermark;
     private final AtomicLong malformed = new AtomicLong();
+    // The unreadable lines of this process's reading, apart: those the export reader skipped while
+    // reading ahead, and those found later when a line is parsed. A batch's checkpoint counts the
+    // lines up to its last one only: those resumed with, the reader's up to the batch's end, and
+    // the later ones of the batches before it (what reading and parsing on one thread counted).
+    private final AtomicLong malformedAhead = new AtomicLong();
+    private final AtomicLong malformedParsed = new AtomicLong();
+    private long malformedBefore;
+    private volatile ReadAhead ahead;
     // Commits run on their own thread, in read order, while this one reads and prepares the next
     // batches: on the segment thread they took two fifths of a first run. At most two wait.
     private final ExecutorService committer =
@@ -598,6 +608,7 @@ public final class SegmentSync {
         checkpoint = saved.get();
         segmentRunId = checkpoint.runId();
         malformed.set(Long.parseLong(checkpoint.attributes().getOrDefault(MALFORMED, "0")));
+        malformedBefore = malformed.get();
         checkpointedMalformed = malformed.get();
         handle =
             new ExportHandle(
@@ -650,6 +661,12 @@ public final class SegmentSync {
               .skipMalformed(
                   e -> {
                     malformed.incrementAndGet();
+                    ReadAhead reading = ahead;
+                    if (reading != null && reading.onReaderThread()) {
+                      malformedAhead.incrementAndGet();
+                    } else {
+                      malformedParsed.incrementAndGet();
+                    }
                     stats.rejected(
                         "malformed export line: " + e.getMessage(), e.fileName() + ":" + e.line());
                   });
@@ -748,18 +765,20 @@ public final class SegmentSync {
 
     private void stream(ExportHandle handle, ExportReadOptions options) {
       try (ExportUserStream users = braze.openExport(handle, options)) {
-        List<ExportLine> batch = new ArrayList<>(batchSize);
-        ExportPosition last = null;
-        for (ExportLine line = users.nextLine(); line != null; line = users.nextLine()) {
-          batch.add(line);
-          last = line.position();
-          if (batch.size() == batchSize) {
-            submit(batch, last);
-            batch = new ArrayList<>(batchSize);
+        // Another thread inflates the archive and splits it into batches of lines while this one
+        // prepares the batches before them (and while it waits for the stored lines): an unchanged
+        // rerun spent a third of its time here, on one core while the other idled.
+        ahead = new ReadAhead(users, batchSize, malformedAhead);
+        Future<?> reading = shared.readers.submit(ahead);
+        try {
+          for (ReadAhead.Batch b = ahead.take(); b != null; b = ahead.take()) {
+            submit(b.lines(), b.last(), malformedBefore + b.malformed() + malformedParsed.get());
           }
-        }
-        if (!batch.isEmpty()) {
-          submit(batch, last);
+        } finally {
+          // Only after a failure here does the reader still run: it ends at its next line, and
+          // only then is the archive closed (closing it under a read would make it reopen).
+          ahead.stop();
+          ahead.awaitEnd(reading);
         }
         if (held != null) {
           dispatch(held);
@@ -825,8 +844,8 @@ public final class SegmentSync {
       }
     }
 
-    private void submit(List<ExportLine> lines, ExportPosition last) {
-      Prepared prepared = prepare(lines, last);
+    private void submit(List<ExportLine> lines, ExportPosition last, long malformedSoFar) {
+      Prepared prepared = prepare(lines, last, malformedSoFar);
       read += prepared.read;
       if (dry) {
         sent += prepared.updates.size();
@@ -906,10 +925,10 @@ public final class SegmentSync {
       }
     }
 
-    private Prepared prepare(List<ExportLine> lines, ExportPosition last) {
+    private Prepared prepare(List<ExportLine> lines, ExportPosition last, long malformedSoFar) {
       Prepared p = new Prepared(last, lines.size());
-      // Every line up to this batch's last has been read, and none after it.
-      p.malformed = malformed.get();
+      // Up to this batch's last line, not the lines the reader has read beyond it already.
+      p.malformed = malformedSoFar;
       int n = lines.size();
       // First the ids, from a scan of each line where it can (a parse where it cannot), so that the
       // stored hashes and memberships of the whole batch come in one look-up each. A line the
@@ -1564,14 +1583,22 @@ public final class SegmentSync {
     final long lineSeed;
     // Look-ups that run beside the segment thread's own, one thread per segment thread.
     final ExecutorService lookups;
+    // Each segment's export is read (inflated, split into lines) ahead on one of these.
+    final ExecutorService readers;
     // Only with several segments: a user read by one of them is not counted again by another.
     private final SeenUsers seen = new SeenUsers();
 
-    RunShared(boolean several, Instant eventsSince, long lineSeed, ExecutorService lookups) {
+    RunShared(
+        boolean several,
+        Instant eventsSince,
+        long lineSeed,
+        ExecutorService lookups,
+        ExecutorService readers) {
       this.several = several;
       this.eventsSince = eventsSince;
       this.lineSeed = lineSeed;
       this.lookups = lookups;
+      this.readers = readers;
     }
 
     boolean firstSighting(String brazeId) {

@@ -4,6 +4,7 @@ import static io.github.brazeodp.sync.segments.World.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.brazeodp.braze.ExportLimits;
 import io.github.brazeodp.braze.ExportReadOptions;
 import io.github.brazeodp.braze.ExportUserStream;
 import io.github.brazeodp.odp.BatchResult;
@@ -252,6 +253,76 @@ class SegmentSyncIntegrityTest {
     assertThat(resumed.notes()).anyMatch(n -> n.contains("resumed export"));
     assertThat(resumed.status()).isEqualTo(Status.PARTIAL);
     assertThat(actions("segment_exited")).isEmpty();
+  }
+
+  @Test
+  void unreadableLinesReadAheadOfACrashAreCountedOnceByTheResumedRun() {
+    w.segmentOf("seg", "All", 30);
+    w.braze.exportFileSize(10);
+    w.sync(Selection.all()).build().run();
+    w.clock.advance(Duration.ofDays(1));
+    // File 3 holds u25, a line too long for the reader (skipped while it reads ahead), and u27,
+    // cut off (found when the segment thread parses it). The run dies after its first batch,
+    // by when the reader may well have read all three files.
+    DelegatingBraze damaged =
+        new DelegatingBraze(w.braze) {
+          @Override
+          public ExportUserStream openExport(ExportHandle export, ExportReadOptions options) {
+            byte[] archive =
+                lengthen(
+                    new ByteArrayInputStream(
+                        damage(w.braze.openExportArchive(export.objectPrefix()), Set.of("u27"))),
+                    "u25",
+                    4_000);
+            return ExportUserStream.open(
+                new ByteArrayInputStream(archive),
+                export.objectPrefix() + ".zip",
+                options.limits(ExportLimits.defaults().withMaxLineBytes(1024)));
+          }
+        };
+    AtomicInteger commits = new AtomicInteger();
+    SegmentSync crashing =
+        w.sync(Selection.all())
+            .braze(damaged)
+            .batchSize(10)
+            .progress(
+                (segment, read, sent) -> {
+                  if (commits.incrementAndGet() == 1) {
+                    throw new IllegalStateException("crash after the first batch");
+                  }
+                })
+            .build();
+    assertThatThrownBy(crashing::run).hasMessageContaining("crash after the first batch");
+
+    SyncReport resumed = w.sync(Selection.all()).braze(damaged).batchSize(10).build().run();
+
+    // The first batch's checkpoint counted no unreadable line: both are after it, and the resumed
+    // run finds each of them once.
+    assertThat(resumed.notes()).anyMatch(n -> n.contains("resumed export"));
+    assertThat(resumed.notes()).anyMatch(n -> n.contains("export incomplete (2 unreadable lines)"));
+    assertThat(resumed.status()).isEqualTo(Status.PARTIAL);
+  }
+
+  /** Pads the line of {@code brazeId} to more than {@code bytes} bytes. */
+  static byte[] lengthen(InputStream zip, String brazeId, int bytes) {
+    try (ZipInputStream in = new ZipInputStream(zip)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (ZipOutputStream zipped = new ZipOutputStream(out)) {
+        for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+          String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+          String padded =
+              text.replace(
+                  "\"braze_id\":\"" + brazeId + "\"",
+                  "\"braze_id\":\"" + brazeId + "\",\"pad\":\"" + "x".repeat(bytes) + "\"");
+          zipped.putNextEntry(new ZipEntry(entry.getName()));
+          zipped.write(padded.getBytes(StandardCharsets.UTF_8));
+          zipped.closeEntry();
+        }
+      }
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Test
