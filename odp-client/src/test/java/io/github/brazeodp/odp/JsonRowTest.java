@@ -46,6 +46,15 @@ class JsonRowTest {
       }
       texts.add(b.toString());
     }
+    // Long texts whose first character to escape comes late, or early, or not at all: the room
+    // made for the rest must hold every escape, pair and 3-byte character after it.
+    for (int i = 0; i < 300; i++) {
+      StringBuilder b = new StringBuilder("a".repeat(random.nextInt(600)));
+      for (int n = random.nextInt(400); n > 0; n--) {
+        b.append(pool[random.nextInt(pool.length)]);
+      }
+      texts.add(b.toString());
+    }
     for (String text : texts) {
       Buffer moshi = new Buffer();
       try (JsonWriter w = JsonWriter.of(moshi)) {
