@@ -515,7 +515,6 @@ public final class SegmentSync {
     private final RunLock lock;
     private final Instant eventsSince;
     private final EventWatermark watermark;
-    private final AtomicLong malformed = new AtomicLong();
     // The unreadable lines of this process's reading, apart: those the export reader skipped while
     // reading ahead, and those found later when a line is parsed. A batch's checkpoint counts the
     // lines up to its last one only: those resumed with, the reader's up to the batch's end, and
@@ -607,9 +606,8 @@ public final class SegmentSync {
       if (saved.isPresent() && resumable(saved.get())) {
         checkpoint = saved.get();
         segmentRunId = checkpoint.runId();
-        malformed.set(Long.parseLong(checkpoint.attributes().getOrDefault(MALFORMED, "0")));
-        malformedBefore = malformed.get();
-        checkpointedMalformed = malformed.get();
+        malformedBefore = Long.parseLong(checkpoint.attributes().getOrDefault(MALFORMED, "0"));
+        checkpointedMalformed = malformedBefore;
         handle =
             new ExportHandle(
                 segment.id(),
@@ -660,7 +658,6 @@ public final class SegmentSync {
           ExportReadOptions.defaults()
               .skipMalformed(
                   e -> {
-                    malformed.incrementAndGet();
                     ReadAhead reading = ahead;
                     if (reading != null && reading.onReaderThread()) {
                       malformedAhead.incrementAndGet();
@@ -689,7 +686,8 @@ public final class SegmentSync {
         throw new BrazeExportException(
             "cannot resume the export of segment " + segment.id() + ": " + e.getMessage(), -1, e);
       }
-      boolean complete = malformed.get() == 0;
+      long unreadable = malformedBefore + malformedAhead.get() + malformedParsed.get();
+      boolean complete = unreadable == 0;
       if (complete) {
         finishMembership();
       } else {
@@ -703,7 +701,7 @@ public final class SegmentSync {
             "segment "
                 + segment.name()
                 + ": export incomplete ("
-                + malformed.get()
+                + unreadable
                 + " unreadable lines); membership events not computed and the custom-event"
                 + " watermark kept, both wait for a clean export");
       }

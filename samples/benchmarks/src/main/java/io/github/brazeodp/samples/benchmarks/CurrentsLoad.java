@@ -213,41 +213,39 @@ public final class CurrentsLoad {
       ExecutorService pool, HttpClient http, URI uri, String tag, int batches, int clients)
       throws Exception {
     AtomicLong next = new AtomicLong();
-    {
-      List<Future<List<Long>>> results = new ArrayList<>();
-      for (int c = 0; c < clients; c++) {
-        results.add(
-            pool.submit(
-                () -> {
-                  List<Long> mine = new ArrayList<>();
-                  long b;
-                  while ((b = next.getAndIncrement()) < batches) {
-                    byte[] body = batch(tag + "-" + b);
-                    HttpRequest request =
-                        HttpRequest.newBuilder(uri)
-                            .header("Authorization", "Bearer " + TOKEN)
-                            .header("Braze-Currents-Version", "1")
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                            .build();
-                    long t0 = System.nanoTime();
-                    HttpResponse<String> response =
-                        http.send(request, HttpResponse.BodyHandlers.ofString());
-                    mine.add(System.nanoTime() - t0);
-                    if (response.statusCode() != 200) {
-                      throw new IllegalStateException(
-                          "POST answered " + response.statusCode() + ": " + response.body());
-                    }
+    List<Future<List<Long>>> results = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      results.add(
+          pool.submit(
+              () -> {
+                List<Long> mine = new ArrayList<>();
+                long b;
+                while ((b = next.getAndIncrement()) < batches) {
+                  byte[] body = batch(tag + "-" + b);
+                  HttpRequest request =
+                      HttpRequest.newBuilder(uri)
+                          .header("Authorization", "Bearer " + TOKEN)
+                          .header("Braze-Currents-Version", "1")
+                          .header("Content-Type", "application/json")
+                          .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                          .build();
+                  long t0 = System.nanoTime();
+                  HttpResponse<String> response =
+                      http.send(request, HttpResponse.BodyHandlers.ofString());
+                  mine.add(System.nanoTime() - t0);
+                  if (response.statusCode() != 200) {
+                    throw new IllegalStateException(
+                        "POST answered " + response.statusCode() + ": " + response.body());
                   }
-                  return mine;
-                }));
-      }
-      List<Long> all = new ArrayList<>();
-      for (Future<List<Long>> f : results) {
-        all.addAll(f.get());
-      }
-      return all.stream().mapToLong(Long::longValue).toArray();
+                }
+                return mine;
+              }));
     }
+    List<Long> all = new ArrayList<>();
+    for (Future<List<Long>> f : results) {
+      all.addAll(f.get());
+    }
+    return all.stream().mapToLong(Long::longValue).toArray();
   }
 
   /** A batch shaped like Braze's email open events, with unique ids. */
