@@ -68,7 +68,7 @@ echo "goal4 $(grep 'Optimizely' "$OUT/rtt50" | sed -E 's/^([0-9,]+) events\/s.*;
 
 # Goal 5: durable Currents path at 0 ms against the raw client at 0 ms (measured here) and
 # Optimizely's in-memory path (20.7k events/s lossless at 0 ms, peers.md; not runnable here).
-run rtt0 "$PKG.OdpEventsRttLoad" 200000 5000 500 8 0
+run rtt0 "$PKG.OdpEventsRttLoad" 1000000 5000 500 8 0
 run currents "$PKG.CurrentsLoad"
 raw=$(sed -n -E 's/^([0-9,]+) events\/s.*/\1/p' "$OUT/rtt0" | tr -d ,)
 durable=$(sed -n -E 's/.*delivered to ODP: ([0-9,]+) events\/s.*/\1/p' "$OUT/currents" | tr -d ,)

@@ -45,8 +45,9 @@ import mockwebserver3.RecordedRequest;
  *   io.github.brazeodp.samples.benchmarks.CurrentsLoad [batches] [clients] [odpBatch] [warmup]
  * </pre>
  *
- * Defaults: 2,000 measured batches (200,000 events) after 3,000 warm-up batches, 4 client threads,
- * ODP requests of 500 events (10 reproduces Optimizely's Java SDK default request size).
+ * Defaults: 2,000 measured batches (200,000 events), 4 client threads, ODP requests of 500 events
+ * (10 reproduces Optimizely's Java SDK default request size), warm-up rounds of 6,000 batches until
+ * one spends less than a tenth of its time compiling (at most six).
  */
 public final class CurrentsLoad {
   private static final int EVENTS_PER_BATCH = 100;
@@ -64,11 +65,16 @@ public final class CurrentsLoad {
     int batches = args.length > 0 ? Integer.parseInt(args[0]) : 2_000;
     int clients = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     int odpBatch = args.length > 2 ? Integer.parseInt(args[2]) : 500;
-    // One and a half times the measured load first: each request runs the HTTP, receiver and
-    // commit code once, so after 1,000 warm-up requests much of it was still waiting for C2 and
-    // the JIT compiler took 5-8 s of CPU within the 8-12 s measured part (PrintCompilation: over
-    // 2,000 compilations), which a long-running receiver does not pay. After 3,000 it is settled.
-    int warmup = args.length > 3 ? Integer.parseInt(args[3]) : Math.max(clients, batches * 3 / 2);
+    // Warm-up rounds, as SegmentSyncLoad's: each request runs the HTTP, receiver and commit code
+    // once and each ODP request the forwarder's, so per-request methods reach C2 only after several
+    // thousand requests (more when the compile queue is long). After one round of 3,000 batches
+    // the compiler still took 5.1-5.7 s of CPU within the 5.4-5.8 s measured part (JFR: C2
+    // compiles of the receiver's accept, the forwarder's drain, the store's inserts and Jetty's
+    // header parser, 0.2-0.6 s each), which a long-running receiver does not pay: with 12,000
+    // warm-up batches the measured part compiled 0.9 s and ran at 60,700 instead of 37,300
+    // events/s. Rounds of 3,000 still compiled a third of their time after six; rounds of 6,000
+    // settled after four.
+    int warmup = args.length > 3 ? Integer.parseInt(args[3]) : Math.max(clients, batches * 3);
 
     AtomicLong odpRequests = new AtomicLong();
     Path dir = Files.createTempDirectory("currents-load");
@@ -125,8 +131,13 @@ public final class CurrentsLoad {
               Executors.newFixedThreadPool(
                   clients, r -> new Thread(r, "load-client-" + threadNumber.incrementAndGet()));
           java.util.function.LongSupplier delivered = () -> receiver.counts().forwarded();
-          run(pool, http, uri, "warmup", warmup, clients);
-          awaitDelivered(delivered, (long) warmup * EVENTS_PER_BATCH);
+          Jit.warmUp(
+              w -> {
+                run(pool, http, uri, "warmup" + w, warmup, clients);
+                awaitDelivered(delivered, (long) (w + 1) * warmup * EVENTS_PER_BATCH);
+              });
+          java.lang.management.CompilationMXBean jit =
+              java.lang.management.ManagementFactory.getCompilationMXBean();
           long deliveredBefore = delivered.getAsLong();
           Jit.settle();
           long requestsBefore = odpRequests.get();
@@ -136,9 +147,7 @@ public final class CurrentsLoad {
               (com.sun.management.OperatingSystemMXBean)
                   java.lang.management.ManagementFactory.getOperatingSystemMXBean();
           long cpuBefore = os.getProcessCpuTime();
-          long jitBefore =
-              java.lang.management.ManagementFactory.getCompilationMXBean()
-                  .getTotalCompilationTime();
+          long jitBefore = jit.getTotalCompilationTime();
 
           System.out.println("warm-up done, measuring");
           ThreadCpu threadCpu = ThreadCpu.start();
@@ -149,10 +158,7 @@ public final class CurrentsLoad {
           awaitDelivered(delivered, deliveredBefore + events);
           long done = System.nanoTime();
           long cpu = os.getProcessCpuTime() - cpuBefore;
-          long jitMillis =
-              java.lang.management.ManagementFactory.getCompilationMXBean()
-                      .getTotalCompilationTime()
-                  - jitBefore;
+          long jitMillis = jit.getTotalCompilationTime() - jitBefore;
 
           Arrays.sort(latencies);
           System.out.printf(

@@ -78,8 +78,9 @@ public final class OdpEventsRttLoad {
               .batching(BatchSettings.builder().maxItems(maxItems).maxInFlight(maxInFlight).build())
               .build()) {
         List<OdpEvent> call = OdpEventsBenchmark.events(perCall);
-        // Warm-up: opens the connections and compiles the hot paths.
-        send(odp, call, Math.max(perCall, total / 10));
+        // Warm-up: opens the connections and compiles the hot paths, by the same rule as the
+        // durable path it is compared with (CurrentsLoad).
+        Jit.warmUp(w -> send(odp, call, total));
         requests.set(0);
         Jit.settle();
 
