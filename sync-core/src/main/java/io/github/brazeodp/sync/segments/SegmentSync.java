@@ -743,7 +743,7 @@ public final class SegmentSync {
                     segment.id(),
                     HASHES,
                     (member, hash) -> fits[0] = fits[0] && table.add(member, hash));
-                return fits[0] ? table : null;
+                return fits[0] ? table.filled() : null;
               });
       newWhenAbsent = !sharedRun;
       storedHashes = hashes;
@@ -934,6 +934,7 @@ public final class SegmentSync {
       StoredLines table = dry || fullResync ? null : storedLines();
       String[] ids = new String[n];
       String[] digests = new String[n];
+      long[] lineDigests = new long[n];
       boolean[] same = new boolean[n];
       ExportedUser[] parsed = new ExportedUser[n];
       boolean[] usable = new boolean[n];
@@ -958,8 +959,17 @@ public final class SegmentSync {
           continue;
         }
         ids[i] = id;
-        long lineDigest = line.digest(shared.lineSeed);
-        int slot = table == null ? -1 : table.sameLineSlot(id, lineDigest);
+        lineDigests[i] = line.digest(shared.lineSeed);
+      }
+      // Probed in a loop of their own, so that the table's cache misses overlap (see StoredLines).
+      int[] slots = table == null ? null : table.sameLineSlots(ids, lineDigests);
+      for (int i = 0; i < n; i++) {
+        String id = ids[i];
+        if (id == null) {
+          continue;
+        }
+        long lineDigest = lineDigests[i];
+        int slot = slots == null ? -1 : slots[i];
         if (slot >= 0) {
           same[i] = true;
           // Read is marked in the table, not in SeenUsers (a sixth of an unchanged rerun's

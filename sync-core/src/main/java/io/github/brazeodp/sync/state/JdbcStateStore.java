@@ -1400,8 +1400,9 @@ final class JdbcStateStore extends AbstractStateStore {
 
   private static void emit(MemberHashes page, BiConsumer<String, String> sink, Object lock) {
     synchronized (lock) {
-      for (String member : page.members()) {
-        sink.accept(member, page.hashes().get(member));
+      List<String> members = page.members();
+      for (int i = 0; i < members.size(); i++) {
+        sink.accept(members.get(i), page.hash(i));
       }
     }
   }
@@ -1420,7 +1421,16 @@ final class JdbcStateStore extends AbstractStateStore {
     }
   }
 
-  private record MemberHashes(List<String> members, Map<String, String> hashes) {}
+  /**
+   * A page of members and their hashes: {@code pairs} holds each member's key and hash side by side
+   * when the two scans lined up one to one, else {@code hashes} maps them.
+   */
+  private record MemberHashes(
+      List<String> members, List<String> pairs, Map<String, String> hashes) {
+    String hash(int i) {
+      return pairs != null ? pairs.get(2 * i + 1) : hashes.get(members.get(i));
+    }
+  }
 
   /**
    * The members in {@code (after, high]} (open-ended where null) and their hashes, each read as one
@@ -1455,7 +1465,7 @@ final class JdbcStateStore extends AbstractStateStore {
             .executeQuery()) {
       if (rs.next()) {
         if (rs.getLong(2) == 0) {
-          return new MemberHashes(List.of(), Map.of());
+          return new MemberHashes(List.of(), null, Map.of());
         }
         members = joined(rs.getString(1), rs.getLong(2));
       }
@@ -1491,6 +1501,9 @@ final class JdbcStateStore extends AbstractStateStore {
         pairs = joined(rs.getString(1), 2 * inRange);
       }
     }
+    if (pairs != null && pairedInOrder(members, pairs)) {
+      return new MemberHashes(members, pairs, null);
+    }
     if (pairs != null) {
       for (int i = 0; i < pairs.size(); i += 2) {
         hashes.put(pairs.get(i), pairs.get(i + 1));
@@ -1504,7 +1517,25 @@ final class JdbcStateStore extends AbstractStateStore {
           row -> hashes.put(row.getString(1), row.getString(2)),
           namespace);
     }
-    return new MemberHashes(members, hashes);
+    return new MemberHashes(members, null, hashes);
+  }
+
+  /**
+   * Whether the page's pairs name exactly its members, in the same order. Both scans walk the same
+   * key range of a primary key, so when every member has a hash and the range holds no other hash
+   * they line up, and pairing them costs one comparison each instead of a hash map of the page (a
+   * fifth of the Java side of reading the stored members).
+   */
+  private static boolean pairedInOrder(List<String> members, List<String> pairs) {
+    if (pairs.size() != 2 * members.size()) {
+      return false;
+    }
+    for (int i = 0; i < members.size(); i++) {
+      if (!members.get(i).equals(pairs.get(2 * i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The parts of a space-joined string, or null unless there are exactly {@code expected}. */

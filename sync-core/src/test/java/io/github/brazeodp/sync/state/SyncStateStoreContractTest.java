@@ -457,6 +457,27 @@ abstract class SyncStateStoreContractTest {
     }
 
     @Test
+    void pairsEachMemberWithItsOwnHashWhenAPageHasAsManyHashesAsMembers() {
+      // Pages where every member has a hash and nothing else lies in range pair up in key order;
+      // in the first page one member has none and a non-member's hash sorts right after it, so
+      // the counts agree but the keys do not.
+      List<String> members = keys("f", 0, 12_000);
+      store.addMembers("seg", members);
+      Map<String, String> hashes = new HashMap<>();
+      Map<String, String> expected = new HashMap<>();
+      for (String key : members) {
+        String hash = key.equals("f0000500") ? null : "h-" + key;
+        if (hash != null) {
+          hashes.put(key, hash);
+        }
+        expected.put(key, hash == null ? "<none>" : hash);
+      }
+      hashes.put("f0000500a", "not-a-member");
+      store.putHashes("profile", hashes);
+      assertThat(memberHashes("seg", "profile")).isEqualTo(expected);
+    }
+
+    @Test
     void handsOverHashesOfAFewMembersAmongManyOthers() {
       // A namespace far larger than the segment: the pages look their members up instead.
       List<String> all = keys("k", 0, 25_000);
