@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param brazeId the user's {@code braze_id}; the key of the map
  * @param externalId the user's {@code external_id}, or null when the user has none
  * @param identifiers ODP identifier name (email, phone, a custom identifier) to value
- * @param updatedAt when a sync last recorded this user
+ * @param updatedAt when a sync last recorded a change of this user's ids
  */
 public record IdentityRecord(
     String brazeId, String externalId, Map<String, String> identifiers, Instant updatedAt) {
@@ -22,7 +22,7 @@ public record IdentityRecord(
    * @param brazeId the user's {@code braze_id}
    * @param externalId the user's {@code external_id}, or null
    * @param identifiers ODP identifier name (email, phone, a custom identifier) to value
-   * @param updatedAt when a sync last recorded this user
+   * @param updatedAt when a sync last recorded a change of this user's ids
    */
   public IdentityRecord {
     Objects.requireNonNull(brazeId, "brazeId");

@@ -670,6 +670,11 @@ final class InMemoryStateStore extends AbstractStateStore {
       for (IdentityRecord record : records) {
         IdentityRecord previous = identitiesByBrazeId.get(record.brazeId());
         if (previous != null
+            && Objects.equals(previous.externalId(), record.externalId())
+            && previous.identifiers().equals(record.identifiers())) {
+          continue; // unchanged: the stored row keeps its time, as in the SQL stores
+        }
+        if (previous != null
             && previous.externalId() != null
             && !previous.externalId().equals(record.externalId())) {
           remove(brazeIdByExternalId, previous.externalId());

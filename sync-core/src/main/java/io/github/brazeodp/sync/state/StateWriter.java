@@ -137,7 +137,9 @@ public interface StateWriter {
 
   /**
    * Records identity map rows; a row replaces the previous one of its {@code braze_id}, and an
-   * {@code external_id} moves to the last user that claims it.
+   * {@code external_id} moves to the last user that claims it. A row with the same {@code
+   * external_id} and identifiers as the stored one leaves that one as it is, its {@code updatedAt}
+   * included.
    *
    * @param records the rows, applied in order
    */

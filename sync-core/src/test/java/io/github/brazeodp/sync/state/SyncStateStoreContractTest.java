@@ -573,6 +573,26 @@ abstract class SyncStateStoreContractTest {
     }
 
     @Test
+    void anUnchangedRowKeepsTheTimeItWasRecorded() {
+      store.putIdentities(List.of(row("b1", "ext-1", "ann@x.test"), row("b2", null, "bob@x.test")));
+      Instant later = at.plusSeconds(3600);
+      IdentityRecord sameAnn =
+          new IdentityRecord("b1", "ext-1", Map.of("email", "ann@x.test"), later);
+      IdentityRecord sameBob = new IdentityRecord("b2", null, Map.of("email", "bob@x.test"), later);
+      IdentityRecord newEmail =
+          new IdentityRecord("b1", "ext-1", Map.of("email", "ann@y.test"), later.plusSeconds(1));
+      IdentityRecord newExternal =
+          new IdentityRecord("b2", "ext-2", Map.of("email", "bob@x.test"), later.plusSeconds(2));
+      store.putIdentities(List.of(sameAnn, sameBob));
+      assertThat(store.identityByBrazeId("b1").orElseThrow().updatedAt()).isEqualTo(at);
+      assertThat(store.identityByBrazeId("b2").orElseThrow().updatedAt()).isEqualTo(at);
+      store.putIdentities(List.of(newEmail, newExternal));
+      assertThat(store.identityByBrazeId("b1")).contains(newEmail);
+      assertThat(store.identityByBrazeId("b2")).contains(newExternal);
+      assertThat(store.identityByExternalId("ext-2")).contains(newExternal);
+    }
+
+    @Test
     void anExternalIdMovesToTheLastUserClaimingIt() {
       store.putIdentities(List.of(row("b1", "ext-1", "a@x.test")));
       store.putIdentities(List.of(row("b2", "ext-1", "b@x.test")));
