@@ -2,8 +2,8 @@
 # Prints the performance goals of issue 12 as ratios measured in one run (codec vs sync, raw client
 # vs durable path, back to back), so that the load of a shared machine moves both sides alike.
 # Build first:  mvn -B -q -Pbench -pl samples/benchmarks -am package -DskipTests
-# Then:         samples/benchmarks/run-ratios.sh [users]        (default 100,000; about 6 minutes)
-#               FORKS=1 samples/benchmarks/run-ratios.sh        (goals 1-2 from one JVM per store; about 4)
+# Then:         samples/benchmarks/run-ratios.sh [users]        (default 100,000; about 7 minutes)
+#               FORKS=1 samples/benchmarks/run-ratios.sh        (goals 1-2 from one JVM per store; about 5)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JAR=samples/benchmarks/target/benchmarks.jar
