@@ -19,6 +19,7 @@ final class StoredLines {
   private static final long HAS_LINE = 2;
   // Read by this run: the segment thread marks the members it reads here, not in SeenUsers.
   private static final long SEEN = 4;
+  private static final int PENDING = 256;
 
   // Key and line side by side (slot i at 2i and 2i + 1): a probe touches one cache line, where two
   // arrays cost two misses per user in a table of several megabytes.
@@ -32,7 +33,6 @@ final class StoredLines {
   private final long[] pendingKeys = new long[PENDING];
   private final long[] pendingLines = new long[PENDING];
   private int pending;
-  private static final int PENDING = 256;
 
   private StoredLines(int capacity) {
     slots = new long[2 * capacity];

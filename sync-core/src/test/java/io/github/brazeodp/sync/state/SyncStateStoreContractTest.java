@@ -601,6 +601,29 @@ abstract class SyncStateStoreContractTest {
     }
 
     @Test
+    void aLargeBatchTakesAnExternalIdHeldByAnotherUser() {
+      // Several statements' worth of rows; one late row claims an external id another user
+      // holds, so the rows already written by then are written again after the id is released.
+      List<IdentityRecord> stored = new java.util.ArrayList<>();
+      for (int i = 0; i < 250; i++) {
+        stored.add(row("b" + i, "ext-" + i, "u" + i + "@x.test"));
+      }
+      store.putIdentities(stored);
+      List<IdentityRecord> batch = new java.util.ArrayList<>();
+      for (int i = 1_000; i < 1_150; i++) {
+        batch.add(row("b" + i, i == 1_120 ? "ext-5" : "ext-" + i, "u" + i + "@x.test"));
+      }
+      store.putIdentities(batch);
+      assertThat(store.identityByExternalId("ext-5").orElseThrow().brazeId()).isEqualTo("b1120");
+      assertThat(store.identityByBrazeId("b5").orElseThrow().externalId()).isNull();
+      assertThat(store.identitiesByBrazeIds(batch.stream().map(IdentityRecord::brazeId).toList()))
+          .hasSize(150)
+          .containsEntry("b1000", batch.get(0))
+          .containsEntry("b1149", batch.get(149));
+      assertThat(store.identityByBrazeId("b6")).contains(stored.get(6));
+    }
+
+    @Test
     void appliesABatchInOrder() {
       store.putIdentities(List.of(row("b3", "ext-3", "c@x.test"), row("b4", "ext-1", "d@x.test")));
       store.putIdentities(
