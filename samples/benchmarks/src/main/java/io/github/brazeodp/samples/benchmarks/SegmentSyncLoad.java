@@ -115,40 +115,36 @@ public final class SegmentSyncLoad {
       // takes the other way, and goal 2 measured that.
       long profiles = counting.profiles.get();
       long events = counting.events.get();
-      java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-      double compiling = 1;
-      for (int w = 0; w < 6 && compiling > 0.1; w++) {
-        long compiledBefore = jit.getTotalCompilationTime();
-        long warmStart = System.nanoTime();
-        try (SyncStateStore warm =
-            inMemory
-                ? SyncStateStore.inMemory()
-                : SyncStateStore.sqlite(dir.resolve("warm-" + w + ".db"))) {
-          SegmentSync sync =
-              SegmentSync.builder()
-                  .braze(braze)
-                  .odp(odp)
-                  .state(warm)
-                  .selection(Selection.all())
-                  .createMissingFields(true)
-                  .build();
-          sync.run();
-          if (changedExport != null) {
-            sync.run();
-            brazeFake.putArchivedSegment("seg-load", "Load test", users, changedExport);
-            sync.run();
-            brazeFake.putArchivedSegment("seg-load", "Load test", users, firstExport);
-          }
-        }
-        compiling =
-            (jit.getTotalCompilationTime() - compiledBefore)
-                * 1e6
-                / (System.nanoTime() - warmStart);
-        if (http != null) {
-          http.forgetRequests();
-        }
-        System.out.printf("warm-up=%d compilingShare=%.2f%n", w + 1, compiling);
-      }
+      io.github.brazeodp.sync.port.BrazeGateway warmBraze = braze;
+      OdpGateway warmOdp = odp;
+      HttpWorld warmHttp = http;
+      Path first = firstExport;
+      Jit.warmUp(
+          w -> {
+            try (SyncStateStore warm =
+                inMemory
+                    ? SyncStateStore.inMemory()
+                    : SyncStateStore.sqlite(dir.resolve("warm-" + w + ".db"))) {
+              SegmentSync sync =
+                  SegmentSync.builder()
+                      .braze(warmBraze)
+                      .odp(warmOdp)
+                      .state(warm)
+                      .selection(Selection.all())
+                      .createMissingFields(true)
+                      .build();
+              sync.run();
+              if (changedExport != null) {
+                sync.run();
+                brazeFake.putArchivedSegment("seg-load", "Load test", users, changedExport);
+                sync.run();
+                brazeFake.putArchivedSegment("seg-load", "Load test", users, first);
+              }
+            }
+            if (warmHttp != null) {
+              warmHttp.forgetRequests();
+            }
+          });
       counting.profiles.set(profiles);
       counting.events.set(events);
       counting.bodyBytes.set(0);
