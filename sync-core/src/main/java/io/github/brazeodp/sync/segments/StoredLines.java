@@ -69,7 +69,7 @@ final class StoredLines {
     if ((size + pending + 1) * 2 > mask + 1) {
       return false;
     }
-    long key = (SeenUsers.fingerprint(id) & FINGERPRINT) | USED;
+    long key = key(id);
     long line = 0;
     if (storedHash != null) {
       withHash++;
@@ -129,7 +129,7 @@ final class StoredLines {
   /** Whether the id (or one sharing its fingerprint) was a member. */
   boolean member(String id) {
     filled();
-    return slots[slot((SeenUsers.fingerprint(id) & FINGERPRINT) | USED)] != 0;
+    return slots[slot(key(id))] != 0;
   }
 
   /**
@@ -138,8 +138,7 @@ final class StoredLines {
    */
   int sameLineSlot(String id, long lineDigest) {
     filled();
-    int i = slot((SeenUsers.fingerprint(id) & FINGERPRINT) | USED);
-    return (slots[i] & HAS_LINE) != 0 && slots[i + 1] == lineDigest ? i : -1;
+    return lineSlot(slot(key(id)), lineDigest);
   }
 
   /**
@@ -150,7 +149,7 @@ final class StoredLines {
     filled();
     long[] keys = new long[ids.length];
     for (int i = 0; i < ids.length; i++) {
-      keys[i] = ids[i] == null ? 0 : (SeenUsers.fingerprint(ids[i]) & FINGERPRINT) | USED;
+      keys[i] = ids[i] == null ? 0 : key(ids[i]);
     }
     int[] found = new int[ids.length];
     for (int i = 0; i < ids.length; i++) {
@@ -158,8 +157,7 @@ final class StoredLines {
         found[i] = -1;
         continue;
       }
-      int s = slot(keys[i]);
-      found[i] = (slots[s] & HAS_LINE) != 0 && slots[s + 1] == lineDigests[i] ? s : -1;
+      found[i] = lineSlot(slot(keys[i]), lineDigests[i]);
     }
     return found;
   }
@@ -167,7 +165,7 @@ final class StoredLines {
   /** The member's slot, or -1 when the id was not a member. */
   int slotOf(String id) {
     filled();
-    int i = slot((SeenUsers.fingerprint(id) & FINGERPRINT) | USED);
+    int i = slot(key(id));
     return slots[i] != 0 ? i : -1;
   }
 
@@ -193,6 +191,16 @@ final class StoredLines {
   /** The members that had a stored hash. */
   long withHash() {
     return withHash;
+  }
+
+  /** The table key of an id: its fingerprint with the flag bits cleared, marked used. */
+  private static long key(String id) {
+    return (SeenUsers.fingerprint(id) & FINGERPRINT) | USED;
+  }
+
+  /** {@code slot} when its member's stored hash was made from a line with this digest, else -1. */
+  private int lineSlot(int slot, long lineDigest) {
+    return (slots[slot] & HAS_LINE) != 0 && slots[slot + 1] == lineDigest ? slot : -1;
   }
 
   /** Where the key is, or the free slot where it would go, as an index into {@code slots}. */
