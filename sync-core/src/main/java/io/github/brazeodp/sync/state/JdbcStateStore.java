@@ -226,6 +226,8 @@ final class JdbcStateStore extends AbstractStateStore {
   private int depth;
   private boolean closed;
   private volatile String corruption;
+  // SQLite: whether opening read the file through with quick_check; for tests.
+  private boolean checkedOnOpen;
   // A second connection for batch look-ups outside transactions (the Currents receiver's
   // identities,
   // the segment sync's hash comparisons and members): in WAL mode it reads the last commit while
@@ -266,6 +268,7 @@ final class JdbcStateStore extends AbstractStateStore {
     Path path = file.toAbsolutePath().normalize();
     requireDriver(path, driverClass);
     checkFile(path);
+    boolean unchanged = CleanCloseMark.unchangedSinceCleanClose(path);
     Connection connection;
     try {
       Properties properties = new Properties();
@@ -276,7 +279,7 @@ final class JdbcStateStore extends AbstractStateStore {
       throw new StateStoreException(path, "cannot open the database: " + describe(e), e);
     }
     try {
-      prepare(connection, path);
+      prepare(connection, path, !unchanged);
     } catch (SQLException e) {
       closeAfterFailure(connection, e);
       throw new StateStoreException(path, describe(e), e);
@@ -284,8 +287,14 @@ final class JdbcStateStore extends AbstractStateStore {
       closeAfterFailure(connection, e);
       throw e;
     }
-    LOG.debug("Opened state store {}", path);
-    return new JdbcStateStore(path, null, SqlDialect.SQLITE, connection);
+    LOG.debug(
+        unchanged
+            ? "Opened state store {}; unchanged since its last clean close, so not read through"
+            : "Opened state store {}",
+        path);
+    JdbcStateStore store = new JdbcStateStore(path, null, SqlDialect.SQLITE, connection);
+    store.checkedOnOpen = !unchanged;
+    return store;
   }
 
   /**
@@ -478,13 +487,15 @@ final class JdbcStateStore extends AbstractStateStore {
   }
 
   /** Checks that the file is ours and current, or empty and then creates the schema. */
-  private static void prepare(Connection connection, Path path) throws SQLException {
+  private static void prepare(Connection connection, Path path, boolean check) throws SQLException {
     try (Statement st = connection.createStatement()) {
       // 16 MiB of page cache (native memory, not heap) instead of 2 MiB: bulk hash and membership
       // writes touch B-tree pages all over the file and slow down several times with less. Set
       // before the check, which then leaves the pages it read last cached for the first reads.
       st.execute("PRAGMA cache_size = -16384");
-      checkIntegrity(st, path);
+      if (check) {
+        checkIntegrity(st, path);
+      }
       // In one IMMEDIATE transaction, so that two processes opening a new file cannot both create
       // it.
       connection.setAutoCommit(false);
@@ -653,6 +664,9 @@ final class JdbcStateStore extends AbstractStateStore {
       // Damage found during a run: refuse every later call, so that the run stops at once instead
       // of writing more into a damaged file and failing later with a misleading driver message.
       corruption = describe(dialect, e);
+      if (path != null) {
+        CleanCloseMark.forget(path);
+      }
     }
     return exception("failed to " + what + ": " + describe(dialect, e), e);
   }
@@ -1115,7 +1129,10 @@ final class JdbcStateStore extends AbstractStateStore {
         return;
       }
       closed = true;
-      closeConnection();
+      boolean clean = closeConnection();
+      if (path != null) {
+        noteCleanClose(clean);
+      }
       LOG.debug("Closed state store {}", where());
     } finally {
       lock.unlock();
@@ -1133,7 +1150,8 @@ final class JdbcStateStore extends AbstractStateStore {
     statements.clear();
   }
 
-  private void closeConnection() {
+  /** Closes both connections; false when the main one failed to close. */
+  private boolean closeConnection() {
     readerLock.lock();
     try {
       closeReader();
@@ -1143,8 +1161,28 @@ final class JdbcStateStore extends AbstractStateStore {
     closeStatements();
     try {
       connection.close();
+      return true;
     } catch (SQLException e) {
       LOG.warn("State store {}: closing the connection failed", where(), e);
+      return false;
+    }
+  }
+
+  /**
+   * Describes the SQLite file as this close leaves it, so that the next open can skip reading it
+   * through (see {@link CleanCloseMark}); a file found damaged, or not closed cleanly, gets no
+   * note, and the next open checks it.
+   */
+  private void noteCleanClose(boolean clean) {
+    if (!clean || corruption != null) {
+      CleanCloseMark.forget(path);
+      return;
+    }
+    try {
+      CleanCloseMark.record(path);
+    } catch (IOException | RuntimeException e) {
+      CleanCloseMark.forget(path);
+      LOG.debug("State store {}: cannot note the clean close; the next open checks it", path, e);
     }
   }
 
@@ -1832,6 +1870,11 @@ final class JdbcStateStore extends AbstractStateStore {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Whether opening this SQLite file read it through with {@code quick_check}; for tests. */
+  boolean checkedOnOpen() {
+    return checkedOnOpen;
   }
 
   /** Returns the main connection's {@code PRAGMA synchronous} (2 is FULL); for tests. */

@@ -449,8 +449,22 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
 
   @Test
   void namesPageDamageOnOpenBeforeWritingAnything() throws Exception {
-    // Enough rows for a multi-level B-tree, so that damaging a middle page breaks an index that
-    // opening alone never reads.
+    byte[] bytes = closeWithManyHashesAndDamageAMiddlePage();
+
+    assertThatThrownBy(() -> SyncStateStore.sqlite(file()))
+        .isInstanceOf(StateStoreException.class)
+        .hasMessageContaining(file().toString())
+        .hasMessageContaining("is corrupt")
+        .hasMessageContaining("nothing was written");
+    assertThat(Files.readAllBytes(file())).isEqualTo(bytes);
+    store = SyncStateStore.inMemory();
+  }
+
+  /**
+   * Enough rows for a multi-level B-tree, so that damaging a middle page breaks an index that
+   * opening alone never reads; the store is closed cleanly first. Returns the damaged bytes.
+   */
+  private byte[] closeWithManyHashesAndDamageAMiddlePage() throws Exception {
     Map<String, String> hashes = new HashMap<>();
     for (String key : keys("customer-", 0, 20_000)) {
       hashes.put(key, "h-" + key);
@@ -465,13 +479,85 @@ class SqliteSyncStateStoreTest extends SyncStateStoreContractTest {
     new Random(3).nextBytes(noise);
     System.arraycopy(noise, 0, bytes, (pages / 2) * pageSize, pageSize);
     Files.write(file(), bytes);
+    return bytes;
+  }
+
+  private boolean checkedOnOpen(SyncStateStore s) {
+    return ((JdbcStateStore) s).checkedOnOpen();
+  }
+
+  @Test
+  void skipsTheOpenCheckOnlyForAFileByteForByteAsItsLastCleanCloseLeftIt() throws Exception {
+    assertThat(checkedOnOpen(store)).isTrue();
+    store.putHashes("profile", Map.of("c1", "h1"));
+    assertThat(checkedOnOpen(reopen())).isFalse();
+    assertThat(store.hashes("profile", List.of("c1"))).containsEntry("c1", "h1");
+    store.close();
+    Path note = CleanCloseMark.noteOf(file());
+    assertThat(note).exists();
+    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(note)))
+          .isEqualTo("rw-------");
+    }
+
+    // One byte of the file's last page flipped, where SQLite keeps free space (nothing fails
+    // to read): the file is no longer the one described, so it is checked, and found sound.
+    byte[] bytes = Files.readAllBytes(file());
+    bytes[bytes.length - 1] ^= 1;
+    Files.write(file(), bytes);
+    store = SyncStateStore.sqlite(file());
+    assertThat(checkedOnOpen(store)).isTrue();
+    store.close();
+    store = SyncStateStore.sqlite(file());
+    assertThat(checkedOnOpen(store)).isFalse();
+
+    // A missing, a foreign and an oversized note each mean: check.
+    for (String text : List.of("", "something else\n", "x".repeat(100_000))) {
+      store.close();
+      if (text.isEmpty()) {
+        Files.delete(note);
+      } else {
+        Files.writeString(note, text);
+      }
+      store = SyncStateStore.sqlite(file());
+      assertThat(checkedOnOpen(store)).as("note %.20s", text).isTrue();
+    }
+  }
+
+  @Test
+  void checksAFileThatHasAWalBesideIt() throws Exception {
+    store.putHashes("profile", Map.of("c1", "h1"));
+    store.close();
+    store = SyncStateStore.sqlite(file());
+    store.putHashes("profile", Map.of("c2", "h2"));
+    // The first store is still open, its commit in the WAL, as a killed process leaves it.
+    try (SyncStateStore second = SyncStateStore.sqlite(file())) {
+      assertThat(checkedOnOpen(second)).isTrue();
+      assertThat(second.hashes("profile", List.of("c1", "c2"))).hasSize(2);
+    }
+    // Closed while another connection had the file open: no note, the file is still changing.
+    assertThat(CleanCloseMark.noteOf(file())).doesNotExist();
+    assertThat(checkedOnOpen(reopen())).isFalse();
+  }
+
+  @Test
+  void damageFoundDuringARunMakesTheNextOpenCheckTheFile() throws Exception {
+    byte[] damaged = closeWithManyHashesAndDamageAMiddlePage();
+    // What a clean close would note had another program damaged the page while the store had the
+    // file open and no statement read it: the next open skips the check.
+    CleanCloseMark.record(file());
+    store = SyncStateStore.sqlite(file());
+    assertThat(checkedOnOpen(store)).isFalse();
+    assertThatThrownBy(() -> store.hashes("profile", keys("customer-", 0, 20_000)))
+        .isInstanceOf(StateStoreException.class)
+        .hasMessageContaining("corrupt");
+    store.close();
 
     assertThatThrownBy(() -> SyncStateStore.sqlite(file()))
         .isInstanceOf(StateStoreException.class)
-        .hasMessageContaining(file().toString())
         .hasMessageContaining("is corrupt")
         .hasMessageContaining("nothing was written");
-    assertThat(Files.readAllBytes(file())).isEqualTo(bytes);
+    assertThat(Files.readAllBytes(file())).isEqualTo(damaged);
     store = SyncStateStore.inMemory();
   }
 
