@@ -60,7 +60,8 @@ public final class ExportLine {
   /**
    * Parses the line, once. A line that is not a user object, or not valid UTF-8, is handled as the
    * stream's options say: reported to {@link ExportReadOptions#skipMalformed} and then null, or
-   * thrown as {@link ExportParseException}. A blank line also gives null.
+   * thrown as {@link ExportParseException}. A blank line also gives null. Lines of one stream may
+   * be parsed on several threads at once; each line by one thread at a time.
    */
   public ExportedUser user() {
     if (!parsed) {

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import java.util.zip.GZIPInputStream;
@@ -68,7 +69,10 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
   private final ExportLimits limits;
   private final Map<String, SkippedEntry> skipped = new LinkedHashMap<>();
   // For lines parsed after nextLine(), on the caller's thread like the rest of the stream.
-  private final CharsetDecoder utf8 = BoundedLines.strictUtf8();
+  // ExportLine.user() parses on the caller's thread, and a line outlives its place in the stream:
+  // one decoder per thread, since a decoder holds state while it decodes.
+  private static final ThreadLocal<CharsetDecoder> UTF8 =
+      ThreadLocal.withInitial(BoundedLines::strictUtf8);
   private int reopensLeft;
 
   private InputStream raw;
@@ -87,7 +91,8 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
   private ExportedUser next;
   private boolean finished;
   private long usersRead;
-  private long malformedLines;
+  // Counted by ExportLine.user() too, on whichever thread parses.
+  private final AtomicLong malformedLines = new AtomicLong();
 
   ExportUserStream(Opener opener, String name, ExportReadOptions options) {
     this.opener = opener;
@@ -131,7 +136,7 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
    * object, over-long, or not valid UTF-8.
    */
   public long malformedLines() {
-    return malformedLines;
+    return malformedLines.get();
   }
 
   /** Returns the ZIP entries seen so far that were not read, in archive order, with reasons. */
@@ -203,7 +208,7 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
   ExportedUser parse(byte[] bytes, ExportPosition at) {
     String text;
     try {
-      text = BoundedLines.decode(utf8, bytes, bytes.length);
+      text = BoundedLines.decode(UTF8.get(), bytes, bytes.length);
     } catch (CharacterCodingException e) {
       malformed(at.fileName(), at.line(), e.getMessage(), e);
       return null;
@@ -341,7 +346,7 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
       closeQuietly();
       throw error;
     }
-    malformedLines++;
+    malformedLines.incrementAndGet();
     options.onMalformed().accept(error);
   }
 

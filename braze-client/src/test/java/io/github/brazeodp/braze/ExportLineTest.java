@@ -7,6 +7,10 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ExportLineTest {
@@ -35,6 +39,75 @@ class ExportLineTest {
       assertThat(first.user().email()).isEqualTo("a@example.com");
       assertThat(second.user().externalId()).isEqualTo("u2");
       assertThat(stream.usersRead()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void linesOfOneStreamParseOnSeveralThreadsAtOnce() throws Exception {
+    // Non-ASCII names make every decode long enough for two threads to overlap in it; one decoder
+    // shared by the stream failed here with "Current state = FLUSHED".
+    int n = 20_000;
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      text.append("{\"braze_id\":\"b")
+          .append(i)
+          .append("\",\"first_name\":\"Zo\u00eb-")
+          .append("\u00e9".repeat(i % 40))
+          .append("\"}\n");
+    }
+    // One line in 1,000 is not valid UTF-8: reported and counted once, whichever thread parses it.
+    byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+    List<Integer> broken = new ArrayList<>();
+    int line = 0;
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == 'Z' && line % 1_000 == 7) {
+        bytes[i] = (byte) 0xFF;
+        broken.add(line);
+      }
+      if (bytes[i] == '\n') {
+        line++;
+      }
+    }
+    AtomicInteger reported = new AtomicInteger();
+    List<ExportLine> lines = new ArrayList<>();
+    try (ExportUserStream stream =
+        ExportUserStream.open(
+            new ByteArrayInputStream(bytes),
+            "users.txt",
+            ExportReadOptions.defaults().skipMalformed(e -> reported.incrementAndGet()))) {
+      for (ExportLine l = stream.nextLine(); l != null; l = stream.nextLine()) {
+        lines.add(l);
+      }
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<?>> parts = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          int from = t;
+          parts.add(
+              pool.submit(
+                  () -> {
+                    for (int i = from; i < n; i += 4) {
+                      lines.get(i).user();
+                    }
+                  }));
+        }
+        for (Future<?> part : parts) {
+          part.get();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      for (int i = 0; i < n; i++) {
+        ExportedUser u = lines.get(i).user();
+        if (broken.contains(i)) {
+          assertThat(u).as("line %d", i + 1).isNull();
+        } else {
+          assertThat(u.brazeId()).isEqualTo("b" + i);
+          assertThat(u.firstName()).isEqualTo("Zo\u00eb-" + "\u00e9".repeat(i % 40));
+        }
+      }
+      assertThat(reported).hasValue(broken.size());
+      assertThat(stream.malformedLines()).isEqualTo(broken.size());
     }
   }
 
