@@ -68,9 +68,9 @@ public final class ExportUserStream implements Iterator<ExportedUser>, Closeable
   private final ExportReadOptions options;
   private final ExportLimits limits;
   private final Map<String, SkippedEntry> skipped = new LinkedHashMap<>();
-  // For lines parsed after nextLine(), on the caller's thread like the rest of the stream.
-  // ExportLine.user() parses on the caller's thread, and a line outlives its place in the stream:
-  // one decoder per thread, since a decoder holds state while it decodes.
+  // For lines parsed after nextLine(). ExportLine.user() parses on its caller's thread, and a line
+  // outlives its place in the stream: one decoder per thread, as a decoder holds state while it
+  // decodes.
   private static final ThreadLocal<CharsetDecoder> UTF8 =
       ThreadLocal.withInitial(BoundedLines::strictUtf8);
   private int reopensLeft;
