@@ -8,7 +8,7 @@ package io.github.brazeodp.sync.segments;
  * were two B-tree searches per user and most of the rerun.
  *
  * <p>Ids are kept as 61-bit fingerprints ({@link SeenUsers#fingerprint}). A fingerprint shared by
- * two ids can only make {@link #sameLineSlot} wrong if the other's stored line digest also equals
+ * two ids can only make {@link #sameLineSlots} wrong if the other's stored line digest also equals
  * this line's 64-bit digest, and a line names its own user; absence is always certain. Not
  * thread-safe: filled by the store's scan (whose calls never overlap) before the segment thread
  * uses it.
@@ -133,17 +133,10 @@ final class StoredLines {
   }
 
   /**
-   * The slot (for {@link #markSeen}) of the member whose stored hash was made from a line with this
-   * digest, or -1 when the id was no member or its line was another.
-   */
-  int sameLineSlot(String id, long lineDigest) {
-    filled();
-    return lineSlot(slot(key(id)), lineDigest);
-  }
-
-  /**
-   * {@link #sameLineSlot} for each id (null ids get -1): the keys first, then the probes, so that
-   * the probes' cache misses overlap instead of each waiting behind a key's computation.
+   * For each id, the slot (for {@link #markSeen}) of its member when the member's stored hash was
+   * made from a line with the id's digest, or -1 when the id was no member, its line was another,
+   * or the id is null. The keys first, then the probes, so that the probes' cache misses overlap
+   * instead of each waiting behind a key's computation.
    */
   int[] sameLineSlots(String[] ids, long[] lineDigests) {
     filled();

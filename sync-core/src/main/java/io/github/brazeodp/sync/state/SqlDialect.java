@@ -55,9 +55,8 @@ enum SqlDialect {
     @Override
     boolean isUniqueViolation(SQLException e) {
       // SQLITE_CONSTRAINT_PRIMARYKEY (1555) and SQLITE_CONSTRAINT_UNIQUE (2067). Through a JDBC
-      // batch
-      // the driver reports only the primary code (19, any constraint) and names the extended one
-      // in the message.
+      // batch the driver reports only the primary code (19, any constraint) and names the
+      // extended one in the message.
       String message = String.valueOf(e.getMessage());
       return e.getErrorCode() == 1555
           || e.getErrorCode() == 2067

@@ -7,8 +7,12 @@ import org.junit.jupiter.api.Test;
 class StoredLinesTest {
   private static final String PROFILE = "0123456789abcdef0123456789abcdef";
 
+  private static int sameLineSlot(StoredLines lines, String id, long lineDigest) {
+    return lines.sameLineSlots(new String[] {id}, new long[] {lineDigest})[0];
+  }
+
   private static boolean same(StoredLines lines, String id, long lineDigest) {
-    return lines.sameLineSlot(id, lineDigest) >= 0;
+    return sameLineSlot(lines, id, lineDigest) >= 0;
   }
 
   @Test
@@ -47,7 +51,7 @@ class StoredLinesTest {
     int[] slots = lines.sameLineSlots(ids, digests);
     int vouched = 0;
     for (int i = 0; i < ids.length; i++) {
-      int alone = ids[i] == null ? -1 : lines.sameLineSlot(ids[i], digests[i]);
+      int alone = ids[i] == null ? -1 : sameLineSlot(lines, ids[i], digests[i]);
       assertThat(slots[i]).as("id %s", ids[i]).isEqualTo(alone);
       vouched += alone >= 0 ? 1 : 0;
     }
